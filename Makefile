@@ -1,0 +1,32 @@
+# Urban Pulse Boulogne: `make run` serves the API on $(PORT); `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PYTEST_WORKERS ?= auto
+export VENV
+
+.PHONY: run test install provision lint format bench clean
+
+install:
+	@bash scripts/bootstrap.sh
+
+run: install
+	@$(PY) -m urbanpulse.provision --for run
+	@echo "==> serving on http://127.0.0.1:$(PORT)  (API docs: http://127.0.0.1:$(PORT)/docs, OpenAPI: /openapi.json)"
+	@PORT=$(PORT) exec $(VENV)/bin/gunicorn -c python:urbanpulse.gunicorn_conf wsgi:app
+
+test: install
+	@$(PY) -m urbanpulse.provision --for test
+	@$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+lint: install
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+format: install
+	@$(VENV)/bin/ruff check --fix .
+	@$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

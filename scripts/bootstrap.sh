@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Creates the virtual environment with Python >= 3.11 and installs requirements.txt when it changed.
+# On Debian/Ubuntu as root, installs Debian's python3 and python3-venv when they are missing.
+set -euo pipefail
+VENV=${VENV:-.venv}
+
+find_python() {
+  local c
+  for c in python3.11 python3.12 python3.13 python3; do
+    if command -v "$c" >/dev/null 2>&1 \
+       && "$c" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      echo "$c"; return 0
+    fi
+  done
+  return 1
+}
+
+if [ ! -x "$VENV/bin/python" ]; then
+  if ! PY=$(find_python); then
+    if [ -f /etc/debian_version ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      echo "==> installing Debian's python3 and python3-venv"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        python3 python3-venv python3-dev ca-certificates >/dev/null
+      PY=$(find_python) || { echo "Python >= 3.11 with venv is required; Debian's python3 is older." >&2; exit 1; }
+    else
+      echo "Python >= 3.11 with the venv module is required. Install it (e.g. apt install python3 python3-venv) and retry." >&2
+      exit 1
+    fi
+  fi
+  echo "==> creating $VENV with $($PY --version)"
+  "$PY" -m venv "$VENV"
+fi
+
+stamp="$VENV/.requirements.sha256"
+want=$(sha256sum requirements.txt | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "==> installing requirements.txt into $VENV"
+  "$VENV/bin/python" -m pip install -q --upgrade pip
+  "$VENV/bin/python" -m pip install -q -r requirements.txt
+  echo "$want" > "$stamp"
+fi

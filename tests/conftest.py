@@ -1,0 +1,179 @@
+"""Fixtures: one real PostGIS database and one Redis database per xdist worker, emptied after each test."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import psycopg
+import pytest
+import redis as redis_lib
+from psycopg import sql
+
+from urbanpulse import create_app
+from urbanpulse.config import (
+    DEFAULT_DATABASE_URL,
+    DEFAULT_REDIS_URL,
+    database_url_for_tests,
+    to_libpq_url,
+    with_database,
+)
+
+TEMPLATE_URL = os.environ.get("TEST_DATABASE_URL") or database_url_for_tests(
+    os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+)
+BASE_REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+PRESERVED_TABLES = {"alembic_version"}
+
+
+def worker_index(worker_id: str) -> int:
+    """0 for a run without xdist, N for gwN."""
+    return int(worker_id[2:]) if worker_id.startswith("gw") else 0
+
+
+def admin_conninfo(url: str) -> str:
+    """The same server, maintenance database."""
+    return to_libpq_url(with_database(url, "postgres"))
+
+
+def recreate_database(url: str, name: str, template: str | None = None) -> None:
+    """(Re)create one of the suite's own databases (named urbanpulse_test_*), optionally from a template."""
+    assert name.startswith("urbanpulse_test_"), name
+    with psycopg.connect(admin_conninfo(url), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template:
+            statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+        for attempt in range(20):
+            try:
+                conn.execute(statement)
+                return
+            except psycopg.errors.ObjectInUse:
+                time.sleep(0.2 * (attempt + 1))
+        conn.execute(statement)
+
+
+def drop_database(url: str, name: str) -> None:
+    """Drop one of the suite's own databases."""
+    assert name.startswith("urbanpulse_test_"), name
+    with psycopg.connect(admin_conninfo(url), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def worker_id_str(request) -> str:
+    """xdist worker id ('master' without xdist)."""
+    return getattr(request.config, "workerinput", {}).get("workerid", "master")
+
+
+@pytest.fixture(scope="session")
+def database_url(worker_id_str) -> str:
+    """A private copy of the migrated `urbanpulse_test` database for this worker."""
+    template = psycopg.conninfo.conninfo_to_dict(to_libpq_url(TEMPLATE_URL))["dbname"]
+    name = f"{template}_{worker_id_str}"
+    recreate_database(TEMPLATE_URL, name, template=template)
+    yield with_database(TEMPLATE_URL, name)
+    drop_database(TEMPLATE_URL, name)
+
+
+@pytest.fixture(scope="session")
+def redis_url(worker_id_str) -> str:
+    """A Redis database number of this worker's own (1 + worker index)."""
+    base = BASE_REDIS_URL.rsplit("/", 1)[0] if BASE_REDIS_URL.count("/") > 2 else BASE_REDIS_URL
+    return f"{base}/{1 + worker_index(worker_id_str)}"
+
+
+@pytest.fixture(scope="session")
+def app_config(database_url, redis_url) -> dict:
+    """Config overrides every test app shares."""
+    return {
+        "TESTING": True,
+        "ENV_NAME": "testing",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
+        "REDIS_TIMEOUT_MS": 500,
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+@pytest.fixture(scope="session")
+def session_app(app_config):
+    """The app shared by this worker's tests."""
+    return create_app(app_config)
+
+
+@pytest.fixture
+def app(session_app):
+    """The app, inside an app context; the database and Redis are emptied afterwards."""
+    from urbanpulse.extensions import db, redis_client
+
+    with session_app.app_context():
+        yield session_app
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name not in PRESERVED_TABLES]
+        if tables:
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        redis_client.flushdb()
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def redis(app):
+    """The worker's Redis database, as a raw client."""
+    from urbanpulse.extensions import redis_client
+
+    return redis_client.client
+
+
+@pytest.fixture
+def editor(app):
+    """An active editor account."""
+    from tests.factories import make_user
+
+    return make_user(role="editor")
+
+
+@pytest.fixture
+def admin(app):
+    """An active admin account."""
+    from tests.factories import make_user
+
+    return make_user(role="admin")
+
+
+@pytest.fixture
+def editor_headers(app, editor) -> dict:
+    """Authorization header of the editor."""
+    from tests.factories import auth_headers
+
+    return auth_headers(app, editor)
+
+
+@pytest.fixture
+def admin_headers(app, admin) -> dict:
+    """Authorization header of the admin."""
+    from tests.factories import auth_headers
+
+    return auth_headers(app, admin)
+
+
+@pytest.fixture
+def raw_redis(redis_url):
+    """A plain redis-py client on the worker's Redis database."""
+    return redis_lib.Redis.from_url(redis_url)
+
+
+@pytest.fixture
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -1,0 +1,90 @@
+"""Urban Pulse Boulogne: the tourism API of Boulogne-sur-Mer."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from urbanpulse.config import DEFAULT_SECRET_KEY, config_for_environment, engine_options, to_sqlalchemy_url
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: settings from the environment, then `config` overrides (tests use this)."""
+    app = Flask(__name__)
+    app.config.from_object(config_for_environment())
+    app.config.update(config or {})
+    app.config["SQLALCHEMY_DATABASE_URI"] = to_sqlalchemy_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config))
+    check_production_settings(app)
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def check_production_settings(app: Flask) -> None:
+    """Refuse to start in production with the default secret key or debug mode."""
+    if app.config["ENV_NAME"] != "production":
+        return
+    if app.config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None) or len(app.config["SECRET_KEY"]) < 32:
+        raise RuntimeError("production mode needs SECRET_KEY set to a random value of at least 32 characters")
+    if app.debug:
+        raise RuntimeError("production mode must not run with debug enabled")
+
+
+def register_logging(app: Flask) -> None:
+    """JSON logs and request ids."""
+    from urbanpulse.request_log import register_request_logging
+
+    register_request_logging(app)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind database, migrations, API, Redis and CORS to the app."""
+    from urbanpulse.auth.guard import register_request_hooks
+    from urbanpulse.extensions import api, cors, db, migrate, redis_client
+
+    register_request_hooks(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_root() / "migrations"))
+    api.init_app(app)
+    redis_client.init_app(app)
+    cors.init_app(
+        app,
+        resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
+        expose_headers=["ETag", "Location", "X-Request-ID"],
+        allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Accept-Language"],
+    )
+
+
+def register_blueprints(app: Flask) -> None:
+    """Every domain's HTTP layer, plus the self-hosted Swagger UI assets."""
+    from urbanpulse.auth.api import auth_blp, users_blp
+    from urbanpulse.docs import docs_assets
+    from urbanpulse.extensions import api
+    from urbanpulse.health.api import blp as health_blp
+
+    for blueprint in (health_blp, auth_blp, users_blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(docs_assets)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """One problem+json format for every error."""
+    from urbanpulse.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    """flask CLI: seed, users..."""
+    from urbanpulse.commands import register
+
+    register(app)
+
+
+def _root():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent

@@ -1,0 +1,1 @@
+"""Tourism-office accounts, passwords and bearer tokens."""

@@ -1,0 +1,147 @@
+"""Accounts, password checks (argon2) and bearer tokens (JWT, HS256)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from urbanpulse.auth.models import ROLES, User
+from urbanpulse.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
+from urbanpulse.extensions import db
+from urbanpulse.models_common import utcnow
+
+TOKEN_ISSUER = "urbanpulse"  # noqa: S105 (an issuer name, not a secret)
+MIN_PASSWORD_LENGTH = 10
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so both paths cost one argon2 verification.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def normalise_email(email: str) -> str:
+    """Emails are compared case-insensitively and without surrounding spaces."""
+    return email.strip().lower()
+
+
+def _check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed.field("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise ValidationFailed.field("role", f"must be one of {', '.join(ROLES)}")
+
+
+def create_user(*, email: str, password: str, role: str = "editor") -> User:
+    """Create an active account; the password is stored as an argon2 hash."""
+    email = normalise_email(email)
+    _check_role(role)
+    _check_password_rules(password)
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict(f"an account with email {email} already exists")
+    user = User(email=email, password_hash=_hasher.hash(password), role=role, is_active=True)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def list_users() -> list[User]:
+    """Every account, by email."""
+    return list(db.session.scalars(select(User).order_by(User.email)))
+
+
+def get_user(*, user_id: uuid.UUID) -> User:
+    """One account by id."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    return user
+
+
+def update_user(
+    *,
+    user_id: uuid.UUID,
+    role: str | None = None,
+    is_active: bool | None = None,
+    password: str | None = None,
+    acting_user: User | None = None,
+) -> User:
+    """Change an account's role, active flag or password."""
+    user = get_user(user_id=user_id)
+    if role is not None:
+        _check_role(role)
+        user.role = role
+    if is_active is not None:
+        if acting_user is not None and acting_user.id == user.id and not is_active:
+            raise Conflict("an admin cannot deactivate their own account")
+        user.is_active = is_active
+    if password is not None:
+        _check_password_rules(password)
+        user.password_hash = _hasher.hash(password)
+    db.session.commit()
+    return user
+
+
+def authenticate(*, email: str, password: str) -> User:
+    """Return the active user with these credentials, or raise Unauthorized (same message either way)."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        raise Unauthorized("wrong email or password") from None
+    if user is None or not user.is_active:
+        raise Unauthorized("wrong email or password")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+        db.session.commit()
+    return user
+
+
+def issue_token(*, user: User, secret_key: str, lifetime_s: int) -> dict:
+    """A signed bearer token for `user`, valid `lifetime_s` seconds."""
+    now = utcnow()
+    claims = {
+        "iss": TOKEN_ISSUER,
+        "sub": str(user.id),
+        "role": user.role,
+        "iat": now,
+        "exp": now + timedelta(seconds=lifetime_s),
+        "jti": uuid.uuid4().hex,
+    }
+    token = jwt.encode(claims, secret_key, algorithm="HS256")
+    return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime_s}
+
+
+def user_from_token(*, token: str, secret_key: str) -> User:
+    """The active user a token was issued to; Unauthorized when expired, tampered or revoked."""
+    try:
+        claims = jwt.decode(
+            token,
+            secret_key,
+            algorithms=["HS256"],
+            issuer=TOKEN_ISSUER,
+            options={"require": ["exp", "iat", "sub", "iss"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("the token has expired") from None
+    except jwt.InvalidTokenError:
+        raise Unauthorized("the token is invalid") from None
+    try:
+        user_id = uuid.UUID(claims["sub"])
+    except (ValueError, TypeError):
+        raise Unauthorized("the token is invalid") from None
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("the account is unknown or disabled")
+    return user
+
+
+def require_role(user: User, roles: tuple[str, ...]) -> None:
+    """Raise Forbidden unless `user` has one of `roles`."""
+    if user.role not in roles:
+        raise Forbidden(f"this action needs the role {' or '.join(roles)}")

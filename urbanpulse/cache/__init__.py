@@ -1,0 +1,1 @@
+"""The Redis connection and the hot-result cache."""

@@ -1,0 +1,30 @@
+"""A Flask-aware holder for the redis-py client with millisecond time-outs."""
+
+from __future__ import annotations
+
+import redis
+from flask import current_app
+
+EXTENSION_KEY = "urbanpulse.redis"
+
+
+class RedisClient:
+    """Gives each app its own redis-py client (stored on the app, so several apps can coexist)."""
+
+    def init_app(self, app) -> None:
+        """Create the client from REDIS_URL with the configured time-out (milliseconds)."""
+        timeout_s = app.config["REDIS_TIMEOUT_MS"] / 1000
+        app.extensions[EXTENSION_KEY] = redis.Redis.from_url(
+            app.config["REDIS_URL"],
+            socket_timeout=timeout_s,
+            socket_connect_timeout=timeout_s,
+            health_check_interval=30,
+        )
+
+    @property
+    def client(self) -> redis.Redis:
+        """The current app's redis-py client."""
+        return current_app.extensions[EXTENSION_KEY]
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)

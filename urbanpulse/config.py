@@ -1,0 +1,118 @@
+"""Settings read from the environment, one class per mode."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/urbanpulse"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105 (refused in production)
+
+
+def to_sqlalchemy_url(url: str) -> str:
+    """Return `url` with the psycopg 3 driver that SQLAlchemy must use."""
+    for prefix in ("postgresql+psycopg2://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def to_libpq_url(url: str) -> str:
+    """Return `url` without a SQLAlchemy driver suffix, as libpq expects it."""
+    scheme, rest = url.split("://", 1)
+    return "postgresql://" + rest if scheme.startswith("postgres") else url
+
+
+def with_database(url: str, name: str) -> str:
+    """Return `url` pointing at database `name` on the same server."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def database_url_for_tests(url: str) -> str:
+    """The test database lives beside the main one and is always called `urbanpulse_test`."""
+    return with_database(url, "urbanpulse_test")
+
+
+def _env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    """Settings shared by every mode; each value comes from the environment."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = to_sqlalchemy_url(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
+    DB_CONNECT_TIMEOUT_S = _env_int("DB_CONNECT_TIMEOUT_S", 3)
+    DB_STATEMENT_TIMEOUT_MS = _env_int("DB_STATEMENT_TIMEOUT_MS", 10_000)
+    DB_POOL_SIZE = _env_int("DB_POOL_SIZE", 5)
+    REDIS_URL = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
+    REDIS_TIMEOUT_MS = _env_int("REDIS_TIMEOUT_MS", 50)
+    TOKEN_LIFETIME_S = _env_int("TOKEN_LIFETIME_S", 3600)
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+    CORS_ORIGINS = _env_list("CORS_ORIGINS")
+    MAX_CONTENT_LENGTH = _env_int("MAX_BODY_BYTES", 2 * 1024 * 1024)
+
+    API_TITLE = "Urban Pulse Boulogne"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    OPENAPI_SWAGGER_UI_URL = "/docs/assets/"
+    API_SPEC_OPTIONS = {
+        "info": {
+            "description": "Points of interest, maritime heritage routes and live events of "
+            "Boulogne-sur-Mer, as GeoJSON. Errors are application/problem+json (RFC 9457).",
+        },
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
+        },
+    }
+
+
+def engine_options(config) -> dict:
+    """SQLAlchemy engine options: short connect timeout, a statement timeout, pre-ping after restarts."""
+    return {
+        "pool_pre_ping": True,
+        "pool_size": config["DB_POOL_SIZE"],
+        "pool_recycle": 1800,
+        "connect_args": {
+            "connect_timeout": config["DB_CONNECT_TIMEOUT_S"],
+            "options": f"-c statement_timeout={config['DB_STATEMENT_TIMEOUT_MS']}",
+        },
+    }
+
+
+class DevelopmentConfig(Config):
+    """Local development: the defaults above."""
+
+
+class TestingConfig(Config):
+    """The test suite: everything real, only the mode differs."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+
+
+class ProductionConfig(Config):
+    """Production: refuses the default secret key (checked in create_app)."""
+
+    ENV_NAME = "production"
+
+
+CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}
+
+
+def config_for_environment() -> type[Config]:
+    """Pick the config class named by URBANPULSE_ENV (development by default)."""
+    name = os.environ.get("URBANPULSE_ENV", "development").lower()
+    if name not in CONFIGS:
+        raise RuntimeError(f"URBANPULSE_ENV must be one of {sorted(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]

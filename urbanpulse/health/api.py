@@ -1,0 +1,47 @@
+"""/healthz (process alive) and /readyz (dependencies)."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from urbanpulse.errors import problem_response
+from urbanpulse.health import service
+
+blp = Blueprint("health", __name__, url_prefix="", description="Liveness and readiness")
+
+
+class HealthSchema(Schema):
+    """Overall status and, for readiness, each dependency's."""
+
+    status = fields.String(required=True)
+    checks = fields.Dict(keys=fields.String(), values=fields.Dict())
+
+
+@blp.route("/healthz")
+class HealthView(MethodView):
+    @blp.response(200, HealthSchema)
+    def get(self):
+        """The process is alive."""
+        return {"status": "ok"}
+
+
+@blp.route("/readyz")
+class ReadyView(MethodView):
+    @blp.response(200, HealthSchema)
+    @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    def get(self):
+        """PostgreSQL reachable and migrated (else 503); Redis down is reported as degraded."""
+        ready, report = service.readiness()
+        if ready:
+            return report
+        failing = ", ".join(
+            f"{name}: {c['status']}" for name, c in report["checks"].items() if c["status"] != "ok"
+        )
+        return problem_response(
+            503,
+            "Service Unavailable",
+            f"not ready ({failing})",
+            type_slug="not-ready",
+            headers={"Retry-After": "5"},
+            extra={"checks": report["checks"]},
+        )

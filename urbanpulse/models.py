@@ -1,0 +1,3 @@
+"""Imports every domain's models so the metadata (Alembic, tests) sees all tables."""
+
+from urbanpulse.auth.models import User  # noqa: F401

@@ -1,0 +1,57 @@
+"""Structured (JSON) logs with one line per request and a request id echoed in X-Request-ID."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+import uuid
+
+from flask import Flask, g, request
+from pythonjsonlogger.json import JsonFormatter
+
+REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+access_log = logging.getLogger("urbanpulse.access")
+
+
+def configure_logging(level: str) -> None:
+    """Send every log record to stderr as one JSON object per line."""
+    root = logging.getLogger()
+    if not any(getattr(h, "_urbanpulse", False) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        handler._urbanpulse = True
+        root.addHandler(handler)
+    root.setLevel(level)
+
+
+def register_request_logging(app: Flask) -> None:
+    """Give each request an id (the client's X-Request-ID when sane) and log it when it ends."""
+    configure_logging(app.config["LOG_LEVEL"])
+
+    @app.before_request
+    def _start() -> None:
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if REQUEST_ID_PATTERN.match(incoming) else uuid.uuid4().hex
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response):
+        request_id = g.get("request_id") or uuid.uuid4().hex
+        response.headers["X-Request-ID"] = request_id
+        started = g.get("request_started")
+        user = g.get("current_user")
+        access_log.info(
+            "request",
+            extra={
+                "request_id": request_id,
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+                "remote_addr": request.remote_addr,
+                "user_id": str(user.id) if user is not None else None,
+            },
+        )
+        return response

@@ -1,0 +1,20 @@
+"""Load the Boulogne seed data (files under seeds/) through the domain services; idempotent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+SEED_ACTOR = "seed"
+
+
+def load_seed(seeds_dir: Path = SEEDS_DIR) -> dict:
+    """Create or update every seeded item; returns counts per domain (created/updated/unchanged)."""
+    report: dict = {}
+    for name, loader in _loaders():
+        report[name] = loader(seeds_dir)
+    return report
+
+
+def _loaders():
+    return []
