@@ -22,3 +22,23 @@ def auth_headers(app, user) -> dict:
         user=user, secret_key=app.config["SECRET_KEY"], lifetime_s=app.config["TOKEN_LIFETIME_S"]
     )
     return {"Authorization": f"Bearer {token['access_token']}"}
+
+
+def poi_feature(lon: float = 1.6146, lat: float = 50.7259, **properties) -> dict:
+    """A valid POI Feature body; keyword arguments override properties."""
+    props = {
+        "category": "monument",
+        "name": {"fr": "Beffroi de Boulogne", "en": "Boulogne Belfry"},
+        "description": {"fr": "Beffroi classé à l'UNESCO.", "en": "UNESCO-listed belfry."},
+        "status": "published",
+    }
+    props.update(properties)
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": props}
+
+
+def make_poi(lon: float = 1.6146, lat: float = 50.7259, **properties):
+    """Create a POI through the service (as the seed and back office do)."""
+    from urbanpulse.editing.actor import Actor
+    from urbanpulse.pois.service import create_poi_from_feature
+
+    return create_poi_from_feature(poi_feature(lon, lat, **properties), actor=Actor.system("test"))

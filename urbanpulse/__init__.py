@@ -64,8 +64,9 @@ def register_blueprints(app: Flask) -> None:
     from urbanpulse.docs import docs_assets
     from urbanpulse.extensions import api
     from urbanpulse.health.api import blp as health_blp
+    from urbanpulse.pois.api import blp as pois_blp
 
-    for blueprint in (health_blp, auth_blp, users_blp):
+    for blueprint in (health_blp, auth_blp, users_blp, pois_blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs_assets)
 

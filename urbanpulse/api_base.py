@@ -2,9 +2,10 @@
 
 import http
 
-from flask_smorest import Api
+from flask_smorest import Api, Blueprint
 from flask_smorest.utils import prepare_response
-from marshmallow import Schema, fields
+from marshmallow import RAISE, Schema, fields
+from webargs.flaskparser import FlaskParser
 
 from urbanpulse.errors import PROBLEM_MIMETYPE, http_exception_to_problem
 
@@ -49,3 +50,9 @@ class ProblemApi(Api):
         response = {"description": "Error (problem+json)", "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, PROBLEM_MIMETYPE)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+class ApiBlueprint(Blueprint):
+    """flask-smorest's Blueprint; unknown query parameters and body fields are 422s naming them."""
+
+    ARGUMENTS_PARSER = FlaskParser(unknown=RAISE)

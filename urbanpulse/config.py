@@ -85,7 +85,9 @@ def engine_options(config) -> dict:
         "pool_recycle": 1800,
         "connect_args": {
             "connect_timeout": config["DB_CONNECT_TIMEOUT_S"],
-            "options": f"-c statement_timeout={config['DB_STATEMENT_TIMEOUT_MS']}",
+            # Text search matches words at trigram word-similarity >= 0.4 ("nausikaa" finds "nausicaa").
+            "options": f"-c statement_timeout={config['DB_STATEMENT_TIMEOUT_MS']} "
+            "-c pg_trgm.word_similarity_threshold=0.4",
         },
     }
 

@@ -1,3 +1,5 @@
 """Imports every domain's models so the metadata (Alembic, tests) sees all tables."""
 
 from urbanpulse.auth.models import User  # noqa: F401
+from urbanpulse.editing.models import HistoryEntry  # noqa: F401
+from urbanpulse.pois.models import Poi  # noqa: F401

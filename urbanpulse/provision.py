@@ -28,7 +28,7 @@ from urbanpulse.config import (
     to_libpq_url,
 )
 
-POSTGIS_EXTENSIONS = ("postgis", "pg_trgm")
+POSTGIS_EXTENSIONS = ("postgis", "pg_trgm", "btree_gist")
 
 
 class ProvisionError(RuntimeError):

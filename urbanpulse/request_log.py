@@ -41,7 +41,6 @@ def register_request_logging(app: Flask) -> None:
         request_id = g.get("request_id") or uuid.uuid4().hex
         response.headers["X-Request-ID"] = request_id
         started = g.get("request_started")
-        user = g.get("current_user")
         access_log.info(
             "request",
             extra={
@@ -51,7 +50,7 @@ def register_request_logging(app: Flask) -> None:
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
                 "remote_addr": request.remote_addr,
-                "user_id": str(user.id) if user is not None else None,
+                "user_id": g.get("current_user_id"),
             },
         )
         return response

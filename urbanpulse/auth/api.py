@@ -2,8 +2,8 @@
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from urbanpulse.api_base import ApiBlueprint
 from urbanpulse.auth import service
 from urbanpulse.auth.guard import ADMINS, optional_user, protected
 from urbanpulse.auth.schemas import (
@@ -14,8 +14,8 @@ from urbanpulse.auth.schemas import (
     UserUpdateSchema,
 )
 
-auth_blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Bearer tokens")
-users_blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Accounts (admin only)")
+auth_blp = ApiBlueprint("auth", __name__, url_prefix="/api/v1/auth", description="Bearer tokens")
+users_blp = ApiBlueprint("users", __name__, url_prefix="/api/v1/users", description="Accounts (admin only)")
 
 
 @auth_blp.route("/token")

@@ -34,6 +34,7 @@ def optional_user() -> User | None:
     if token is not None:
         user = service.user_from_token(token=token, secret_key=current_app.config["SECRET_KEY"])
     g.current_user = user
+    g.current_user_id = str(user.id) if user is not None else None
     return user
 
 
@@ -78,3 +79,4 @@ def register_request_hooks(app) -> None:
     @app.before_request
     def _forget_caller() -> None:
         g.pop("current_user", None)
+        g.pop("current_user_id", None)

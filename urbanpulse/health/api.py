@@ -1,13 +1,13 @@
 """/healthz (process alive) and /readyz (dependencies)."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from urbanpulse.api_base import ApiBlueprint
 from urbanpulse.errors import problem_response
 from urbanpulse.health import service
 
-blp = Blueprint("health", __name__, url_prefix="", description="Liveness and readiness")
+blp = ApiBlueprint("health", __name__, url_prefix="", description="Liveness and readiness")
 
 
 class HealthSchema(Schema):

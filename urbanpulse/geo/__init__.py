@@ -1,0 +1,1 @@
+"""Geometry shared by every domain: GeoJSON fields, bbox parsing, distance SQL helpers."""

@@ -1,0 +1,51 @@
+"""Fast JSON responses (orjson) with strong ETags and 304 on If-None-Match."""
+
+from __future__ import annotations
+
+import hashlib
+
+import orjson
+from flask import Response, request
+
+GEOJSON_MIMETYPE = "application/geo+json"
+JSON_MIMETYPE = "application/json"
+
+
+def body_etag(body: bytes) -> str:
+    """A strong ETag from the bytes of a representation."""
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+def _matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    return etag in {tag.strip().removeprefix("W/") for tag in header.split(",")}
+
+
+def json_response(
+    payload,
+    *,
+    status: int = 200,
+    mimetype: str = JSON_MIMETYPE,
+    etag: str | None = None,
+    headers: dict | None = None,
+    vary: tuple[str, ...] = ("Accept-Language", "Authorization"),
+) -> Response:
+    """Serialise `payload`; GET/HEAD get an ETag (given or from the body) and 304 when it matches."""
+    body = orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
+    response = Response(body, status=status, mimetype=mimetype)
+    if vary:
+        response.vary.update(vary)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    if request.method in ("GET", "HEAD") and status == 200:
+        etag = etag or body_etag(body)
+        response.headers["ETag"] = etag
+        if _matches(request.headers.get("If-None-Match"), etag):
+            response.status_code = 304
+            response.set_data(b"")
+    elif etag:
+        response.headers["ETag"] = etag
+    return response

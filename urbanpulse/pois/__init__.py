@@ -1,0 +1,1 @@
+"""Points of interest: the tourism office's places and the nearby search."""

@@ -1,0 +1,36 @@
+"""The controlled vocabulary of POI categories, with labels in fr/en/nl/de."""
+
+CATEGORY_LABELS: dict[str, dict[str, str]] = {
+    "museum": {"fr": "Musée", "en": "Museum", "nl": "Museum", "de": "Museum"},
+    "aquarium": {"fr": "Aquarium", "en": "Aquarium", "nl": "Aquarium", "de": "Aquarium"},
+    "church": {"fr": "Église", "en": "Church", "nl": "Kerk", "de": "Kirche"},
+    "monument": {"fr": "Monument", "en": "Monument", "nl": "Monument", "de": "Denkmal"},
+    "fortification": {"fr": "Fortification", "en": "Fortification", "nl": "Vestingwerk", "de": "Befestigung"},
+    "lighthouse": {"fr": "Phare", "en": "Lighthouse", "nl": "Vuurtoren", "de": "Leuchtturm"},
+    "viewpoint": {"fr": "Point de vue", "en": "Viewpoint", "nl": "Uitzichtpunt", "de": "Aussichtspunkt"},
+    "beach": {"fr": "Plage", "en": "Beach", "nl": "Strand", "de": "Strand"},
+    "port": {"fr": "Port", "en": "Port", "nl": "Haven", "de": "Hafen"},
+    "market": {"fr": "Marché", "en": "Market", "nl": "Markt", "de": "Markt"},
+    "restaurant": {"fr": "Restaurant", "en": "Restaurant", "nl": "Restaurant", "de": "Restaurant"},
+    "cafe": {"fr": "Café", "en": "Café", "nl": "Café", "de": "Café"},
+    "hotel": {"fr": "Hôtel", "en": "Hotel", "nl": "Hotel", "de": "Hotel"},
+    "shop": {"fr": "Commerce", "en": "Shop", "nl": "Winkel", "de": "Geschäft"},
+    "park": {"fr": "Parc et jardin", "en": "Park and garden", "nl": "Park en tuin", "de": "Park und Garten"},
+    "nature": {"fr": "Site naturel", "en": "Natural site", "nl": "Natuurgebied", "de": "Naturstätte"},
+    "memorial": {"fr": "Mémorial", "en": "Memorial", "nl": "Gedenkteken", "de": "Gedenkstätte"},
+    "cemetery": {"fr": "Cimetière", "en": "Cemetery", "nl": "Begraafplaats", "de": "Friedhof"},
+    "theatre": {"fr": "Théâtre", "en": "Theatre", "nl": "Theater", "de": "Theater"},
+    "library": {"fr": "Bibliothèque", "en": "Library", "nl": "Bibliotheek", "de": "Bibliothek"},
+    "casino": {"fr": "Casino", "en": "Casino", "nl": "Casino", "de": "Kasino"},
+    "tourist_office": {
+        "fr": "Office de tourisme",
+        "en": "Tourist office",
+        "nl": "Toeristenbureau",
+        "de": "Touristeninformation",
+    },
+    "transport": {"fr": "Transport", "en": "Transport", "nl": "Vervoer", "de": "Verkehr"},
+    "district": {"fr": "Quartier", "en": "District", "nl": "Wijk", "de": "Viertel"},
+    "town": {"fr": "Commune", "en": "Town", "nl": "Gemeente", "de": "Ort"},
+    "third_place": {"fr": "Tiers-lieu", "en": "Third place", "nl": "Derde plek", "de": "Dritter Ort"},
+}
+CATEGORIES = tuple(CATEGORY_LABELS)

@@ -1,0 +1,43 @@
+"""Opening hours in OpenStreetMap syntax, evaluated with the maintained opening-hours-py parser."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from marshmallow import ValidationError
+from opening_hours import OpeningHours
+
+CITY_ZONE = ZoneInfo("Europe/Paris")
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_opening_hours(expression: str) -> OpeningHours:
+    """The parsed expression (French public holidays for PH); ValidationError with the parser's message."""
+    try:
+        return OpeningHours(expression, country="FR")
+    except Exception as error:  # the parser raises its own ParserError/SyntaxError types
+        raise ValidationError(f"invalid opening_hours: {' '.join(str(error).split())}") from None
+
+
+def local_time(at: datetime | None) -> datetime:
+    """`at` (or now) as a naive Europe/Paris wall time, as the parser expects; naive input is local."""
+    if at is None:
+        return datetime.now(CITY_ZONE).replace(tzinfo=None)
+    if at.tzinfo is None:
+        return at
+    return at.astimezone(CITY_ZONE).replace(tzinfo=None)
+
+
+def is_open(expression: str | None, local: datetime) -> bool | None:
+    """True/False at `local` (naive Europe/Paris), None when the hours are unknown or unparseable."""
+    if not expression:
+        return None
+    try:
+        hours = parse_opening_hours(expression)
+    except ValidationError:
+        return None
+    if hours.is_unknown(local):
+        return None
+    return bool(hours.is_open(local))

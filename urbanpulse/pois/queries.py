@@ -1,0 +1,174 @@
+"""Public POI reads: nearby (exact geodesic ranking on a KNN index scan), viewport and text search."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from datetime import datetime
+
+import orjson
+from sqlalchemy import text
+
+from urbanpulse.errors import ValidationFailed
+from urbanpulse.extensions import db
+from urbanpulse.pois.hours import is_open
+from urbanpulse.pois.models import PUBLIC_PREDICATE
+from urbanpulse.textsearch import normalise
+
+COLUMNS = """p.id, p.slug, p.category, p.tags, p.name, p.description, p.address, p.opening_hours,
+    p.accessibility, p.contact, p.media, p.status, p.source, p.location_estimated, p.version,
+    p.created_at, p.updated_at, p.created_by, p.updated_by,
+    ST_X(p.location::geometry) AS lon, ST_Y(p.location::geometry) AS lat"""
+POINT_SQL = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
+# The KNN operator on geography measures on a sphere; the spheroid distance differs by well under 1 %.
+SPHERE_ERROR = 0.01
+MAX_CANDIDATES = 20_000
+TEXT_MATCH_SQL = ":q <% p.search_text"
+
+
+def _public(alias: str = "p") -> str:
+    return " AND ".join(f"{alias}.{clause.strip()}" for clause in PUBLIC_PREDICATE.split(" AND "))
+
+
+def _knn_branch(*, category_param: str | None, with_text: bool) -> str:
+    # No ST_DWithin here: a radius bound the planner could index would tempt it into a bitmap scan plus
+    # sort of everything inside the radius; the sphere-distance filter keeps the plan a KNN index scan.
+    filters = [_public(), f"p.location <-> {POINT_SQL} <= :sphere_radius"]
+    if category_param:
+        filters.append(f"p.category = :{category_param}")
+    if with_text:
+        filters.append(TEXT_MATCH_SQL)
+    return (
+        f"SELECT {COLUMNS}, ST_Distance(p.location, {POINT_SQL}) AS distance_m, "
+        f"p.location <-> {POINT_SQL} AS knn_m FROM pois p WHERE {' AND '.join(filters)} "
+        f"ORDER BY p.location <-> {POINT_SQL} LIMIT :fetch"
+    )
+
+
+def nearby_sql(*, category_count: int, with_text: bool) -> str:
+    """The candidate query; one KNN branch per category so each uses the (category, location) index."""
+    if category_count <= 1:
+        return _knn_branch(category_param="c0" if category_count else None, with_text=with_text)
+    branches = " UNION ALL ".join(
+        f"({_knn_branch(category_param=f'c{i}', with_text=with_text)})" for i in range(category_count)
+    )
+    return f"SELECT * FROM ({branches}) AS candidates ORDER BY knn_m LIMIT :fetch"
+
+
+def nearby_params(
+    *, lat: float, lon: float, radius_m: float, categories: Sequence[str] = (), q: str | None = None
+) -> dict:
+    """Bind parameters of `nearby_sql` (without :fetch)."""
+    params = {"lat": lat, "lon": lon, "sphere_radius": radius_m / (1 - SPHERE_ERROR)}
+    params.update({f"c{i}": category for i, category in enumerate(categories)})
+    if q:
+        params["q"] = normalise(q)
+    return params
+
+
+def _rank_key(row) -> tuple:
+    return (round(row.distance_m, 1), str(row.id))
+
+
+def nearby(
+    *,
+    lat: float,
+    lon: float,
+    radius_m: float,
+    limit: int,
+    categories: Sequence[str] = (),
+    q: str | None = None,
+    open_at: datetime | None = None,
+) -> list:
+    """Published POIs within `radius_m`, nearest first by geodesic distance (ties by id).
+
+    Candidates come from a KNN index scan in sphere order; the scan widens until no POI left out could
+    rank inside the first `limit` on the WGS84 spheroid, so the answer is exact.
+    """
+    categories = list(dict.fromkeys(categories))
+    sql = text(nearby_sql(category_count=len(categories), with_text=bool(q)))
+    params = nearby_params(lat=lat, lon=lon, radius_m=radius_m, categories=categories, q=q)
+    fetch = max(limit * 2, 40)
+    while True:
+        rows = db.session.execute(sql, {**params, "fetch": fetch}).all()
+        ranked = sorted((row for row in rows if row.distance_m <= radius_m), key=_rank_key)
+        if open_at is not None:
+            ranked = [row for row in ranked if is_open(row.opening_hours, open_at)]
+        if len(rows) < fetch or fetch >= MAX_CANDIDATES:
+            return ranked[:limit]
+        unseen_at_least = rows[-1].knn_m * (1 - SPHERE_ERROR)
+        if len(ranked) >= limit and round(ranked[limit - 1].distance_m, 1) + 0.1 < unseen_at_least:
+            return ranked[:limit]
+        fetch = min(fetch * 4, MAX_CANDIDATES)
+
+
+def encode_cursor(state: dict) -> str:
+    """An opaque cursor."""
+    return base64.urlsafe_b64encode(orjson.dumps(state)).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> dict:
+    """The state inside a cursor; 422 naming `cursor` when it was not made here."""
+    if not cursor:
+        return {}
+    try:
+        state = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError):
+        state = None
+    if not isinstance(state, dict) or not (
+        isinstance(state.get("after"), str) or (isinstance(state.get("offset"), int) and state["offset"] >= 0)
+    ):
+        raise ValidationFailed.field("cursor", "not a cursor returned by this API", location="query")
+    return state
+
+
+def _list_filters(*, bbox, categories, q, status) -> tuple[list[str], dict]:
+    filters = [_public()] if status in (None, "published") else ["p.deleted_at IS NULL", "p.status = :status"]
+    params: dict = {"status": status} if status not in (None, "published") else {}
+    if bbox:
+        filters.append("p.location::geometry && ST_MakeEnvelope(:x1, :y1, :x2, :y2, 4326)")
+        params.update(dict(zip(("x1", "y1", "x2", "y2"), bbox, strict=True)))
+    if categories:
+        filters.append("p.category = ANY(:categories)")
+        params["categories"] = list(categories)
+    if q:
+        filters.append(TEXT_MATCH_SQL)
+        params["q"] = normalise(q)
+    return filters, params
+
+
+def listing(
+    *,
+    bbox=None,
+    categories: Sequence[str] = (),
+    q: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> tuple[list, int, str | None]:
+    """POIs in a viewport (and/or matching text): (rows, numberMatched, next cursor).
+
+    Without text the order is by id with keyset paging; with text, by relevance then id.
+    """
+    state = decode_cursor(cursor)
+    filters, params = _list_filters(bbox=bbox, categories=categories, q=q, status=status)
+    where = " AND ".join(filters)
+    matched = db.session.execute(text(f"SELECT count(*) FROM pois p WHERE {where}"), params).scalar_one()
+    if q:
+        offset = int(state.get("offset", 0))
+        sql = (
+            f"SELECT {COLUMNS}, word_similarity(:q, p.search_text) AS relevance FROM pois p WHERE {where} "
+            "ORDER BY relevance DESC, p.id LIMIT :limit OFFSET :offset"
+        )
+        rows = db.session.execute(text(sql), {**params, "limit": limit + 1, "offset": offset}).all()
+        next_state = {"offset": offset + limit}
+    else:
+        if "after" in state:
+            where += " AND p.id > CAST(:after AS uuid)"
+            params["after"] = state["after"]
+        sql = f"SELECT {COLUMNS} FROM pois p WHERE {where} ORDER BY p.id LIMIT :limit"
+        rows = db.session.execute(text(sql), {**params, "limit": limit + 1}).all()
+        next_state = {"after": str(rows[limit - 1].id)} if len(rows) > limit else None
+    has_more = len(rows) > limit
+    return rows[:limit], matched, encode_cursor(next_state) if has_more else None

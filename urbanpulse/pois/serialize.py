@@ -1,0 +1,88 @@
+"""POI rows (ORM objects or SQL rows) to GeoJSON Features, in one language or all."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from urbanpulse.i18n import pick
+from urbanpulse.pois.categories import CATEGORY_LABELS
+from urbanpulse.pois.hours import CITY_ZONE, is_open
+
+TRANSLATED = ("name", "description")
+
+
+def _local_iso(value: datetime | None) -> str | None:
+    return value.astimezone(CITY_ZONE).isoformat() if value else None
+
+
+def _translated(value: dict | None, lang: str | None):
+    if lang is None:
+        return value or {}
+    return pick(value, lang)[0]
+
+
+def _accessibility(value: dict | None, lang: str | None) -> dict:
+    value = dict(value or {})
+    if lang is not None and "note" in value:
+        value["note"] = _translated(value["note"], lang)
+    return value
+
+
+def _media(items: list | None, lang: str | None) -> list:
+    if lang is None:
+        return list(items or [])
+    return [{**item, "alt": _translated(item.get("alt"), lang)} for item in items or []]
+
+
+def feature(
+    row,
+    *,
+    lang: str | None,
+    editor: bool,
+    local_now: datetime,
+    lon: float,
+    lat: float,
+    extra: dict | None = None,
+) -> dict:
+    """One POI as a GeoJSON Feature; `local_now` (naive Europe/Paris) drives `open_now`."""
+    props = {
+        "id": str(row.id),
+        "slug": row.slug,
+        "category": row.category,
+        "category_label": _translated(CATEGORY_LABELS.get(row.category), lang),
+        "tags": list(row.tags or []),
+        "name": _translated(row.name, lang),
+        "description": _translated(row.description, lang),
+        "address": row.address,
+        "opening_hours": row.opening_hours,
+        "accessibility": _accessibility(row.accessibility, lang),
+        "contact": dict(row.contact or {}),
+        "media": _media(row.media, lang),
+        "status": row.status,
+        "source": row.source,
+        "location_estimated": bool(row.location_estimated),
+        "version": row.version,
+        "created_at": _local_iso(row.created_at),
+        "updated_at": _local_iso(row.updated_at),
+    }
+    open_now = is_open(row.opening_hours, local_now)
+    if open_now is not None:
+        props["open_now"] = open_now
+    if lang is not None:
+        props["lang"] = pick(row.name, lang)[1]
+    if editor:
+        props["created_by"] = str(row.created_by) if row.created_by else None
+        props["updated_by"] = str(row.updated_by) if row.updated_by else None
+    if extra:
+        props.update(extra)
+    return {
+        "type": "Feature",
+        "id": props["id"],
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": props,
+    }
+
+
+def collection(features: list[dict], **members) -> dict:
+    """A GeoJSON FeatureCollection with OGC-style counters and links."""
+    return {"type": "FeatureCollection", "features": features, "numberReturned": len(features), **members}

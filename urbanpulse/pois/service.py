@@ -1,0 +1,230 @@
+"""POI writes and single-item reads: validation rules, If-Match, history, cache invalidation."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from geoalchemy2.elements import WKTElement
+from geoalchemy2.shape import to_shape
+from marshmallow import ValidationError
+from shapely.geometry import Point
+from sqlalchemy import select
+
+from urbanpulse.cache.invalidation import content_changed
+from urbanpulse.editing import history
+from urbanpulse.editing.actor import Actor
+from urbanpulse.editing.etags import check_if_match
+from urbanpulse.editing.merge import merge_patch
+from urbanpulse.errors import Conflict, NotFound, ValidationFailed
+from urbanpulse.extensions import db
+from urbanpulse.models_common import utcnow
+from urbanpulse.pois.models import Poi
+from urbanpulse.textsearch import normalise, search_document
+
+ENTITY = "poi"
+EDITABLE_FIELDS = (
+    "slug",
+    "category",
+    "tags",
+    "name",
+    "description",
+    "address",
+    "opening_hours",
+    "accessibility",
+    "contact",
+    "media",
+    "status",
+    "source",
+    "location_estimated",
+)
+MERGED_FIELDS = ("name", "description", "accessibility", "contact")
+
+
+def validation_failed(error: ValidationError) -> ValidationFailed:
+    """Turn a marshmallow error on a Feature into a 422 naming the fields."""
+    from urbanpulse.errors import flatten_validation_messages
+
+    errors = flatten_validation_messages({"json": error.messages})
+    return ValidationFailed("Invalid input: " + ", ".join(e["field"] for e in errors), errors=errors)
+
+
+def snapshot(poi: Poi) -> dict:
+    """The editable state of a POI as plain JSON values (what history compares)."""
+    state = {field: getattr(poi, field) for field in EDITABLE_FIELDS}
+    state["tags"] = list(state["tags"] or [])
+    point = to_shape(poi.location) if poi.location is not None else None
+    state["location"] = [point.x, point.y] if point is not None else None
+    return state
+
+
+def slugify(text: str) -> str:
+    """A URL slug from a name: 'Église Saint-Nicolas' -> 'eglise-saint-nicolas'."""
+    slug = re.sub(r"[^a-z0-9]+", "-", normalise(text)).strip("-")
+    return slug[:100] or "poi"
+
+
+def _free_slug(base: str) -> str:
+    taken = set(db.session.scalars(select(Poi.slug).where(Poi.slug.like(f"{base}%"))))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _check_slug_free(slug: str, *, except_id: uuid.UUID | None = None) -> None:
+    owner = db.session.scalar(select(Poi.id).where(Poi.slug == slug))
+    if owner is not None and owner != except_id:
+        raise Conflict(
+            f"slug {slug!r} is already used",
+            errors=[{"field": "properties.slug", "in": "json", "messages": ["already used"]}],
+        )
+
+
+def _refresh_search_text(poi: Poi) -> None:
+    poi.search_text = search_document(poi.name, poi.tags)
+
+
+def _point(geometry: Point) -> WKTElement:
+    return WKTElement(f"SRID=4326;POINT({geometry.x!r} {geometry.y!r})", extended=True)
+
+
+def create_poi(*, geometry: Point, properties: dict, actor: Actor) -> Poi:
+    """Create a POI (status draft unless given) and its first history entry."""
+    slug = properties.get("slug") or _free_slug(slugify(properties["name"]["fr"]))
+    _check_slug_free(slug)
+    poi = Poi(
+        id=uuid.uuid4(),
+        slug=slug,
+        category=properties["category"],
+        tags=properties.get("tags", []),
+        name=properties["name"],
+        description=properties.get("description", {}),
+        address=properties.get("address"),
+        opening_hours=properties.get("opening_hours"),
+        accessibility=properties.get("accessibility", {}),
+        contact=properties.get("contact", {}),
+        media=properties.get("media", []),
+        status=properties.get("status", "draft"),
+        source=properties.get("source"),
+        location_estimated=properties.get("location_estimated", False),
+        location=_point(geometry),
+        version=1,
+        created_by=actor.user_id,
+        updated_by=actor.user_id,
+    )
+    _refresh_search_text(poi)
+    db.session.add(poi)
+    db.session.flush()
+    history.record(
+        entity_type=ENTITY,
+        entity_id=poi.id,
+        version=1,
+        action="create",
+        actor=actor,
+        changes=history.diff({}, snapshot(poi)),
+    )
+    db.session.commit()
+    content_changed("pois")
+    return poi
+
+
+def create_poi_from_feature(feature: dict, *, actor: Actor) -> Poi:
+    """Validate a GeoJSON Feature (as the API does) and create the POI; for seed, CLI and back office."""
+    from urbanpulse.pois.schemas import PoiFeatureInSchema
+
+    try:
+        data = PoiFeatureInSchema().load(feature)
+    except ValidationError as error:
+        raise validation_failed(error) from None
+    return create_poi(geometry=data["geometry"], properties=data["properties"], actor=actor)
+
+
+def get_poi(*, poi_id: uuid.UUID, include_unpublished: bool = False) -> Poi:
+    """A POI that is not deleted; drafts and archived ones only when `include_unpublished`."""
+    poi = db.session.get(Poi, poi_id)
+    if poi is None or poi.deleted_at is not None:
+        raise NotFound("no such point of interest")
+    if poi.status != "published" and not include_unpublished:
+        raise NotFound("no such point of interest")
+    return poi
+
+
+def _locked(poi_id: uuid.UUID) -> Poi:
+    poi = db.session.scalar(select(Poi).where(Poi.id == poi_id, Poi.deleted_at.is_(None)).with_for_update())
+    if poi is None:
+        raise NotFound("no such point of interest")
+    return poi
+
+
+def update_poi(
+    *,
+    poi_id: uuid.UUID,
+    if_match: str | None,
+    actor: Actor,
+    geometry: Point | None = None,
+    properties: dict | None = None,
+) -> Poi:
+    """Apply a partial change if If-Match names the current version; objects are merge-patched."""
+    poi = _locked(poi_id)
+    check_if_match(if_match, item_id=poi.id, version=poi.version)
+    before = snapshot(poi)
+    for field, value in (properties or {}).items():
+        if field in MERGED_FIELDS:
+            value = merge_patch(getattr(poi, field) or {}, value)
+        setattr(poi, field, value)
+    if not (poi.name or {}).get("fr"):
+        db.session.rollback()
+        raise ValidationFailed.field("properties.name.fr", "French name is required")
+    if "slug" in (properties or {}):
+        _check_slug_free(poi.slug, except_id=poi.id)
+    if geometry is not None:
+        poi.location = _point(geometry)
+    _refresh_search_text(poi)
+    db.session.flush()
+    changes = history.diff(before, snapshot(poi))
+    if not changes:
+        db.session.rollback()
+        return get_poi(poi_id=poi_id, include_unpublished=True)
+    poi.version += 1
+    poi.updated_by = actor.user_id
+    poi.updated_at = utcnow()
+    history.record(
+        entity_type=ENTITY,
+        entity_id=poi.id,
+        version=poi.version,
+        action="update",
+        actor=actor,
+        changes=changes,
+    )
+    db.session.commit()
+    content_changed("pois")
+    return poi
+
+
+def delete_poi(*, poi_id: uuid.UUID, if_match: str | None, actor: Actor) -> None:
+    """Soft-delete: the POI leaves every public read; its history stays."""
+    poi = _locked(poi_id)
+    check_if_match(if_match, item_id=poi.id, version=poi.version)
+    poi.deleted_at = utcnow()
+    poi.version += 1
+    poi.updated_by = actor.user_id
+    history.record(
+        entity_type=ENTITY,
+        entity_id=poi.id,
+        version=poi.version,
+        action="delete",
+        actor=actor,
+        changes={"deleted": {"old": False, "new": True}},
+    )
+    db.session.commit()
+    content_changed("pois")
+
+
+def poi_history(*, poi_id: uuid.UUID) -> list:
+    """Every change of a POI (deleted ones included), oldest first."""
+    if db.session.get(Poi, poi_id) is None:
+        raise NotFound("no such point of interest")
+    return history.entries_for(entity_type=ENTITY, entity_id=poi_id)
