@@ -16,14 +16,14 @@ def test_chain_applies_from_empty_and_has_no_drift(app_config, database_url, wor
     try:
         app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": url})
         with app.app_context():
-            flask_migrate.upgrade()
+            flask_migrate.upgrade(revision="heads")
             from urbanpulse.extensions import db
 
             with db.engine.connect() as conn:
                 assert conn.execute(text("SELECT postgis_version()")).scalar()
             flask_migrate.check()  # raises (SystemExit via alembic) when models and migrations differ
             flask_migrate.downgrade(revision="base")
-            flask_migrate.upgrade()
+            flask_migrate.upgrade(revision="heads")
             db.engine.dispose()
     finally:
         drop_database(database_url, name)
@@ -37,7 +37,7 @@ def test_check_detects_drift(app_config, database_url, worker_id_str):
     try:
         app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": url})
         with app.app_context():
-            flask_migrate.upgrade()
+            flask_migrate.upgrade(revision="heads")
             with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
                 conn.execute("ALTER TABLE users ADD COLUMN stray integer")
             from urbanpulse.extensions import db

@@ -60,13 +60,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Every domain's HTTP layer, plus the self-hosted Swagger UI assets."""
-    from urbanpulse.auth.api import auth_blp, users_blp
     from urbanpulse.docs import docs_assets
+    from urbanpulse.domains import api_blueprints
     from urbanpulse.extensions import api
-    from urbanpulse.health.api import blp as health_blp
-    from urbanpulse.pois.api import blp as pois_blp
 
-    for blueprint in (health_blp, auth_blp, users_blp, pois_blp):
+    for blueprint in api_blueprints():
         api.register_blueprint(blueprint)
     app.register_blueprint(docs_assets)
 

@@ -71,9 +71,7 @@ class Config:
             "description": "Points of interest, maritime heritage routes and live events of "
             "Boulogne-sur-Mer, as GeoJSON. Errors are application/problem+json (RFC 9457).",
         },
-        "components": {
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
-        },
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
     }
 
 

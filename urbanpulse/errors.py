@@ -124,9 +124,7 @@ def flatten_validation_messages(messages: dict) -> list[dict]:
                 walk(location, [*path, str(key)], child)
         else:
             items = node if isinstance(node, list) else [node]
-            flat.append(
-                {"field": ".".join(path) or "_schema", "in": location, "messages": [str(m) for m in items]}
-            )
+            flat.append({"field": ".".join(path) or "_schema", "in": location, "messages": [str(m) for m in items]})
 
     for location, fields in (messages or {}).items():
         walk(location, [], fields)
@@ -151,9 +149,7 @@ def http_exception_to_problem(error: HTTPException) -> Response:
         type_slug = "validation-error"
     if error.code >= 500:
         detail = "An internal error occurred; it has been logged." if error.code == 500 else detail
-    return problem_response(
-        error.code, error.name, detail, type_slug=type_slug, errors=errors, headers=headers
-    )
+    return problem_response(error.code, error.name, detail, type_slug=type_slug, errors=errors, headers=headers)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -186,6 +182,4 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return http_exception_to_problem(error)
         log.exception("unhandled error")
-        return problem_response(
-            500, "Internal Server Error", "An internal error occurred; it has been logged."
-        )
+        return problem_response(500, "Internal Server Error", "An internal error occurred; it has been logged.")

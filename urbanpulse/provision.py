@@ -236,7 +236,7 @@ def migrate_and_seed(sqlalchemy_url: str, redis_url: str, *, seed: bool) -> None
     app = create_app({"SQLALCHEMY_DATABASE_URI": sqlalchemy_url, "REDIS_URL": redis_url})
     with app.app_context():
         say("applying migrations")
-        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"), revision="heads")
         if seed:
             from urbanpulse.seeding import load_seed
 

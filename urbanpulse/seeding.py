@@ -10,11 +10,9 @@ SEED_ACTOR = "seed"
 
 def load_seed(seeds_dir: Path = SEEDS_DIR) -> dict:
     """Create or update every seeded item; returns counts per domain (created/updated/unchanged)."""
-    report: dict = {}
-    for name, loader in _loaders():
-        report[name] = loader(seeds_dir)
-    return report
+    from urbanpulse.editing.actor import Actor
 
+    actor = Actor.system(SEED_ACTOR)
+    from urbanpulse.domains import seed_loaders
 
-def _loaders():
-    return []
+    return {name: loader(seeds_dir, actor=actor) for name, loader in seed_loaders()}

@@ -46,9 +46,7 @@ def test_expired_token_is_401(client, app, admin):
 
 
 def test_tampered_token_is_401(client, app, editor):
-    token = service.issue_token(user=editor, secret_key=app.config["SECRET_KEY"], lifetime_s=600)[
-        "access_token"
-    ]
+    token = service.issue_token(user=editor, secret_key=app.config["SECRET_KEY"], lifetime_s=600)["access_token"]
     header, _payload, signature = token.split(".")
     forged = jwt.encode(
         {**jwt.decode(token, options={"verify_signature": False}), "role": "admin"},
@@ -94,9 +92,7 @@ def test_admin_creates_and_disables_an_editor(client, admin_headers):
 
 def test_user_creation_validation(client, admin_headers):
     body = assert_problem(
-        client.post(
-            "/api/v1/users", headers=admin_headers, json={"email": "bad", "password": "short", "role": "god"}
-        ),
+        client.post("/api/v1/users", headers=admin_headers, json={"email": "bad", "password": "short", "role": "god"}),
         422,
         "email",
         "password",
@@ -113,9 +109,7 @@ def test_cli_creates_a_user_from_stdin(app):
     )
     assert result.exit_code == 0, result.output
     assert service.authenticate(email="cli@tourisme.test", password="a very long password").role == "admin"
-    again = runner.invoke(
-        args=["users", "create", "cli@tourisme.test", "--password-stdin"], input="another long one\n"
-    )
+    again = runner.invoke(args=["users", "create", "cli@tourisme.test", "--password-stdin"], input="another long one\n")
     assert again.exit_code != 0 and "already exists" in again.output
 
 
@@ -127,9 +121,7 @@ def test_cli_rejects_a_short_password(app):
 
 
 def test_admin_cannot_lock_themselves_out(client, admin, admin_headers):
-    assert_problem(
-        client.patch(f"/api/v1/users/{admin.id}", headers=admin_headers, json={"is_active": False}), 409
-    )
+    assert_problem(client.patch(f"/api/v1/users/{admin.id}", headers=admin_headers, json={"is_active": False}), 409)
 
 
 def test_editor_token_cannot_become_admin_by_role_claim(client, app):

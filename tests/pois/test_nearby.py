@@ -97,15 +97,10 @@ def test_drafts_archived_and_deleted_never_appear(app, client, editor_headers):
     make_poi(*offset(*QUAY, 0, 60), status="archived", name={"fr": "Archivé"})
     gone = make_poi(*offset(*QUAY, 0, 70), name={"fr": "Supprimé"})
     etag = client.get(f"/api/v1/pois/{gone.id}").headers["ETag"]
-    assert (
-        client.delete(f"/api/v1/pois/{gone.id}", headers={**editor_headers, "If-Match": etag}).status_code
-        == 204
-    )
+    assert client.delete(f"/api/v1/pois/{gone.id}", headers={**editor_headers, "If-Match": etag}).status_code == 204
     visible = make_poi(*offset(*QUAY, 0, 80), name={"fr": "Publié"})
     for headers in ({}, editor_headers):
-        response = client.get(
-            "/api/v1/pois/nearby", query_string={"lat": QUAY[1], "lon": QUAY[0]}, headers=headers
-        )
+        response = client.get("/api/v1/pois/nearby", query_string={"lat": QUAY[1], "lon": QUAY[0]}, headers=headers)
         assert [f["id"] for f in response.get_json()["features"]] == [str(visible.id)]
 
 
@@ -121,7 +116,8 @@ def test_nearby_uses_the_spatial_index_with_and_without_category(app):
         conn.execute(
             text(
                 "INSERT INTO pois (id, slug, category, name, location, status) "
-                "SELECT gen_random_uuid(), 'bulk-' || i, (CAST(:categories AS text[]))[1 + i % :n], '{\"fr\": \"x\"}', "
+                "SELECT gen_random_uuid(), 'bulk-' || i, (CAST(:categories AS text[]))[1 + i % :n], "
+                '\'{"fr": "x"}\', '
                 "ST_SetSRID(ST_MakePoint(1.5 + random() * 0.2, 50.65 + random() * 0.15), 4326)::geography, "
                 "'published' FROM generate_series(1, 20000) AS i"
             ),
@@ -137,9 +133,7 @@ def test_nearby_uses_the_spatial_index_with_and_without_category(app):
             (2, "ix_pois_public_category_location"),
         ):
             sql = text("EXPLAIN " + nearby_sql(category_count=count, with_text=False))
-            params = nearby_params(
-                lat=QUAY[1], lon=QUAY[0], radius_m=1000, categories=["museum", "church"][:count]
-            )
+            params = nearby_params(lat=QUAY[1], lon=QUAY[0], radius_m=1000, categories=["museum", "church"][:count])
             plan = "\n".join(conn.execute(sql, {**params, "fetch": 40}).scalars())
             assert f"Index Scan using {index}" in plan, plan
             assert "Order By: (location <-> " in plan, plan

@@ -45,9 +45,7 @@ class PointGeometry(fields.Field):
 
     def __init__(self, **kwargs):
         metadata = {**POINT_GEOMETRY_JSONSCHEMA, **kwargs.pop("metadata", {})}
-        metadata.setdefault(
-            "description", 'GeoJSON Point, e.g. {"type": "Point", "coordinates": [1.6146, 50.7259]}'
-        )
+        metadata.setdefault("description", 'GeoJSON Point, e.g. {"type": "Point", "coordinates": [1.6146, 50.7259]}')
         super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> Point:

@@ -34,9 +34,7 @@ class ReadyView(MethodView):
         ready, report = service.readiness()
         if ready:
             return report
-        failing = ", ".join(
-            f"{name}: {c['status']}" for name, c in report["checks"].items() if c["status"] != "ok"
-        )
+        failing = ", ".join(f"{name}: {c['status']}" for name, c in report["checks"].items() if c["status"] != "ok")
         return problem_response(
             503,
             "Service Unavailable",

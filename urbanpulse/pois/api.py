@@ -69,8 +69,7 @@ class CategoriesView(MethodView):
         """The POI category vocabulary with labels."""
         lang = _lang(args)
         items = [
-            {"id": key, "label": pick(labels, lang)[0] if lang else labels}
-            for key, labels in CATEGORY_LABELS.items()
+            {"id": key, "label": pick(labels, lang)[0] if lang else labels} for key, labels in CATEGORY_LABELS.items()
         ]
         return json_response(items, headers=_language_headers(lang))
 
