@@ -93,6 +93,8 @@ def _point(geometry: Point) -> WKTElement:
 
 def create_poi(*, geometry: Point, properties: dict, actor: Actor) -> Poi:
     """Create a POI (status draft unless given) and its first history entry."""
+    # Objects are stored as a merge patch would leave them (no null members), so re-sending them is a no-op.
+    properties = {k: merge_patch({}, v) if k in MERGED_FIELDS else v for k, v in properties.items()}
     slug = properties.get("slug") or _free_slug(slugify(properties["name"]["fr"]))
     _check_slug_free(slug)
     poi = Poi(
