@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    register_observability(app)
     return app
 
 
@@ -43,13 +44,14 @@ def register_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind database, migrations, API, Redis and CORS to the app."""
     from urbanpulse.auth.guard import register_request_hooks
-    from urbanpulse.extensions import api, cors, db, migrate, redis_client
+    from urbanpulse.extensions import api, compress, cors, db, migrate, redis_client
 
     register_request_hooks(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_root() / "migrations"))
     api.init_app(app)
     redis_client.init_app(app)
+    compress.init_app(app)
     cors.init_app(
         app,
         resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
@@ -67,6 +69,13 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in api_blueprints():
         api.register_blueprint(blueprint)
     app.register_blueprint(docs_assets)
+
+
+def register_observability(app: Flask) -> None:
+    """Prometheus metrics at /metrics."""
+    from urbanpulse.metrics import register_metrics
+
+    register_metrics(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -54,11 +54,28 @@ class Config:
     DB_POOL_SIZE = _env_int("DB_POOL_SIZE", 5)
     REDIS_URL = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
     REDIS_TIMEOUT_MS = _env_int("REDIS_TIMEOUT_MS", 50)
+    CACHE_ENABLED = os.environ.get("CACHE_ENABLED", "1") not in ("0", "false", "no")
+    CACHE_TTL_S = _env_int("CACHE_TTL_S", 300)
+    CACHE_CELL_M = _env_int("CACHE_CELL_M", 150)
     TOKEN_LIFETIME_S = _env_int("TOKEN_LIFETIME_S", 3600)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     CORS_ORIGINS = _env_list("CORS_ORIGINS")
     MAX_CONTENT_LENGTH = _env_int("MAX_BODY_BYTES", 2 * 1024 * 1024)
+    # Live events: import safety, live-feed retention and SSE stream limits.
+    EVENTS_IMPORT_ALLOWED_HOSTS = _env_list("EVENTS_IMPORT_ALLOWED_HOSTS")
+    EVENTS_IMPORT_MAX_BYTES = _env_int("EVENTS_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+    EVENTS_IMPORT_TIMEOUT_S = _env_int("EVENTS_IMPORT_TIMEOUT_S", 30)
+    EVENTS_FEED_KEY = os.environ.get("EVENTS_FEED_KEY", "up:events:feed")
+    EVENTS_FEED_RETENTION_S = _env_int("EVENTS_FEED_RETENTION_S", 24 * 3600)
+    EVENTS_STREAM_HEARTBEAT_S = _env_int("EVENTS_STREAM_HEARTBEAT_S", 15)
+    EVENTS_STREAM_MAX_S = _env_int("EVENTS_STREAM_MAX_S", 600)
+    EVENTS_STREAM_MAX_PER_WORKER = _env_int("EVENTS_STREAM_MAX_PER_WORKER", 1000)
 
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIMETYPES = ["application/json", "application/geo+json", "application/problem+json",
+                          "text/calendar", "application/gpx+xml", "text/html", "text/css", "application/javascript"]
+    COMPRESS_MIN_SIZE = 500
+    COMPRESS_BR_LEVEL = 4
     API_TITLE = "Urban Pulse Boulogne"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

@@ -1,5 +1,6 @@
 """Unconfigured extension instances; `create_app` binds them to the app."""
 
+from flask_compress import Compress
 from flask_cors import CORS
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -18,3 +19,4 @@ migrate = Migrate()
 api = ProblemApi()
 redis_client = RedisClient()
 cors = CORS()
+compress = Compress()

@@ -32,8 +32,12 @@ def json_response(
     etag: str | None = None,
     headers: dict | None = None,
     vary: tuple[str, ...] = ("Accept-Language", "Authorization"),
+    max_age_s: int = 60,
 ) -> Response:
-    """Serialise `payload`; GET/HEAD get an ETag (given or from the body) and 304 when it matches."""
+    """Serialise `payload`; GET/HEAD get an ETag (given or from the body), Cache-Control and 304 on a match.
+
+    Answers to authenticated callers are private (editors may see drafts); public ones are shareable.
+    """
     body = orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
     response = Response(body, status=status, mimetype=mimetype)
     if vary:
@@ -41,6 +45,10 @@ def json_response(
     for key, value in (headers or {}).items():
         response.headers[key] = value
     if request.method in ("GET", "HEAD") and status == 200:
+        if "Authorization" in request.headers:
+            response.headers["Cache-Control"] = "private, no-cache"
+        else:
+            response.headers["Cache-Control"] = f"public, max-age={max_age_s}"
         etag = etag or body_etag(body)
         response.headers["ETag"] = etag
         if _matches(request.headers.get("If-None-Match"), etag):

@@ -1,20 +1,77 @@
-"""Invalidation of cached results after a write; every write path's service calls this after commit."""
+"""Invalidation after writes: every service calls `content_changed` after its commit.
+
+Cached entries are tagged with the generations of the regions (and domain) they were computed from;
+bumping a generation makes every entry that depends on it unusable at once, in every worker. If Redis
+cannot be reached, the writing process keeps retrying in the background to bump the global epoch,
+which retires every entry, so an edit made while Redis was away is never hidden by an older result.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections.abc import Iterable
 
 import redis
 
+from urbanpulse.cache.keys import EPOCH_KEY, domain_generation_key, region_generation_key, region_of
 from urbanpulse.extensions import redis_client
+from urbanpulse.metrics import CACHE_INVALIDATIONS
 
 log = logging.getLogger(__name__)
-GENERATION_KEY = "up:gen:{domain}"
+_state = threading.Lock()
+_owed_failures = 0
+_retrying = False
 
 
-def content_changed(domain: str) -> None:
-    """Bump the domain's cache generation so no result computed before the write is served again."""
+def content_changed(domain: str, points: Iterable[tuple[float, float]] = ()) -> None:
+    """Retire cached results of `domain` near `points` ((lon, lat), old and new positions) and domain-wide."""
+    keys = [domain_generation_key(domain)] + sorted({region_generation_key(domain, region_of(*p)) for p in points})
     try:
-        redis_client.incr(GENERATION_KEY.format(domain=domain))
-    except redis.RedisError as error:
-        log.warning("cache invalidation of %s failed: %s", domain, error)
+        pipe = redis_client.client.pipeline(transaction=False)
+        for key in keys:
+            pipe.incr(key)
+        pipe.execute()
+        CACHE_INVALIDATIONS.labels(domain).inc()
+    except (redis.RedisError, OSError) as error:
+        log.warning("cache invalidation of %s failed (%s); the epoch will be bumped when Redis is back", domain, error)
+        _owe_epoch_bump(redis_client.client)
+
+
+def _owe_epoch_bump(client: redis.Redis) -> None:
+    global _owed_failures
+    with _state:
+        _owed_failures += 1
+        start = not _retrying
+        _mark_retrying(True)
+    if start:
+        threading.Thread(target=_retry_epoch_bump, args=(client,), name="cache-epoch-retry", daemon=True).start()
+
+
+def _mark_retrying(value: bool) -> None:
+    global _retrying
+    _retrying = value
+
+
+def _retry_epoch_bump(client: redis.Redis) -> None:
+    global _owed_failures
+    while True:
+        with _state:
+            seen = _owed_failures
+        try:
+            client.incr(EPOCH_KEY)
+        except (redis.RedisError, OSError):
+            time.sleep(0.1)
+            continue
+        with _state:
+            if _owed_failures == seen:
+                _owed_failures = 0
+                _mark_retrying(False)
+                log.info("cache epoch bumped after a missed invalidation")
+                return
+
+
+def epoch_bump_owed() -> bool:
+    """True while this process still owes an epoch bump (its cached reads are then bypassed)."""
+    return _owed_failures > 0

@@ -13,7 +13,7 @@ from urbanpulse.editing.etags import item_etag
 from urbanpulse.errors import Forbidden, Unauthorized
 from urbanpulse.http import GEOJSON_MIMETYPE, json_response
 from urbanpulse.i18n import negotiate, pick
-from urbanpulse.pois import queries, service
+from urbanpulse.pois import nearby_cache, queries, service
 from urbanpulse.pois.categories import CATEGORY_LABELS
 from urbanpulse.pois.hours import local_time
 from urbanpulse.pois.schemas import (
@@ -30,6 +30,8 @@ from urbanpulse.pois.schemas import (
 from urbanpulse.pois.serialize import collection, feature
 from urbanpulse.schemas_common import LangQueryArgsSchema
 
+NEARBY_MAX_AGE_S = 30
+ITEM_MAX_AGE_S = 60
 blp = ApiBlueprint("pois", __name__, url_prefix="/api/v1", description="Points of interest")
 
 
@@ -131,29 +133,20 @@ class NearbyView(MethodView):
         """Published POIs within `radius` metres of (lat, lon), nearest first, with `distance_m`."""
         lang = _lang(args)
         local_now = local_time(args.get("at"))
-        rows = queries.nearby(
-            lat=args["lat"],
-            lon=args["lon"],
-            radius_m=args["radius"],
-            limit=args["limit"],
-            categories=args.get("category") or (),
-            q=args.get("q"),
-            open_at=local_now if args["open_now"] else None,
-        )
+        search = {"lat": args["lat"], "lon": args["lon"], "radius_m": args["radius"], "limit": args["limit"],
+                  "categories": args.get("category") or ()}
+        if args.get("q") or args["open_now"]:
+            found = queries.nearby(**search, q=args.get("q"), open_at=local_now if args["open_now"] else None)
+        else:
+            found = nearby_cache.nearby(**search)
         editor = is_editor()
         features = [
-            feature(
-                row,
-                lang=lang,
-                editor=editor,
-                local_now=local_now,
-                lon=row.lon,
-                lat=row.lat,
-                extra={"distance_m": round(row.distance_m, 1)},
-            )
-            for row in rows
+            feature(row, lang=lang, editor=editor, local_now=local_now, lon=row.lon, lat=row.lat,
+                    extra={"distance_m": distance})
+            for row, distance in found
         ]
-        return json_response(collection(features), mimetype=GEOJSON_MIMETYPE, headers=_language_headers(lang))
+        return json_response(collection(features), mimetype=GEOJSON_MIMETYPE, headers=_language_headers(lang),
+                             max_age_s=NEARBY_MAX_AGE_S)
 
 
 @blp.route("/pois/<uuid:poi_id>")

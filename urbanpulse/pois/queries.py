@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from urbanpulse.errors import ValidationFailed
 from urbanpulse.extensions import db
+from urbanpulse.geo.geodesic import distances_m
 from urbanpulse.pois.hours import is_open
 from urbanpulse.pois.models import PUBLIC_PREDICATE
 from urbanpulse.textsearch import normalise
@@ -24,6 +25,8 @@ POINT_SQL = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
 # The KNN operator on geography measures on a sphere; the spheroid distance differs by well under 1 %.
 SPHERE_ERROR = 0.01
 MAX_CANDIDATES = 20_000
+# The k-th nearest POI to a cache cell's centre is looked for this far at most.
+MAX_RADIUS_FOR_CACHE = 60_000
 TEXT_MATCH_SQL = ":q <% p.search_text"
 
 
@@ -40,8 +43,7 @@ def _knn_branch(*, category_param: str | None, with_text: bool) -> str:
     if with_text:
         filters.append(TEXT_MATCH_SQL)
     return (
-        f"SELECT {COLUMNS}, ST_Distance(p.location, {POINT_SQL}) AS distance_m, "
-        f"p.location <-> {POINT_SQL} AS knn_m FROM pois p WHERE {' AND '.join(filters)} "
+        f"SELECT {COLUMNS}, p.location <-> {POINT_SQL} AS knn_m FROM pois p WHERE {' AND '.join(filters)} "
         f"ORDER BY p.location <-> {POINT_SQL} LIMIT :fetch"
     )
 
@@ -67,21 +69,20 @@ def nearby_params(
     return params
 
 
-def _rank_key(row) -> tuple:
-    return (round(row.distance_m, 1), str(row.id))
+def rank_exact(lon: float, lat: float, rows: Sequence, radius_m: float) -> list[tuple[float, str, object]]:
+    """(distance_m rounded to 0.1, id, row) for rows within `radius_m`, nearest first, ties by id.
+
+    Distances are geodesic on WGS84 (GeographicLib), the same on the cached and uncached paths.
+    """
+    exact = distances_m(lon, lat, [row.lon for row in rows], [row.lat for row in rows])
+    ranked = [(round(float(d), 1), str(row.id), row) for row, d in zip(rows, exact, strict=True) if d <= radius_m]
+    ranked.sort(key=lambda item: (item[0], item[1]))
+    return ranked
 
 
-def nearby(
-    *,
-    lat: float,
-    lon: float,
-    radius_m: float,
-    limit: int,
-    categories: Sequence[str] = (),
-    q: str | None = None,
-    open_at: datetime | None = None,
-) -> list:
-    """Published POIs within `radius_m`, nearest first by geodesic distance (ties by id).
+def nearby(*, lat: float, lon: float, radius_m: float, limit: int, categories: Sequence[str] = (),
+           q: str | None = None, open_at: datetime | None = None) -> list[tuple[object, float]]:
+    """Published POIs within `radius_m`, nearest first by geodesic distance (ties by id): [(row, distance_m)].
 
     Candidates come from a KNN index scan in sphere order; the scan widens until no POI left out could
     rank inside the first `limit` on the WGS84 spheroid, so the answer is exact.
@@ -92,14 +93,15 @@ def nearby(
     fetch = max(limit * 2, 40)
     while True:
         rows = db.session.execute(sql, {**params, "fetch": fetch}).all()
-        ranked = sorted((row for row in rows if row.distance_m <= radius_m), key=_rank_key)
+        ranked = rank_exact(lon, lat, rows, radius_m)
         if open_at is not None:
-            ranked = [row for row in ranked if is_open(row.opening_hours, open_at)]
-        if len(rows) < fetch or fetch >= MAX_CANDIDATES:
-            return ranked[:limit]
-        unseen_at_least = rows[-1].knn_m * (1 - SPHERE_ERROR)
-        if len(ranked) >= limit and round(ranked[limit - 1].distance_m, 1) + 0.1 < unseen_at_least:
-            return ranked[:limit]
+            ranked = [item for item in ranked if is_open(item[2].opening_hours, open_at)]
+        unseen_at_least = rows[-1].knn_m * (1 - SPHERE_ERROR) if rows else 0.0
+        done = len(rows) < fetch or fetch >= MAX_CANDIDATES or (
+            len(ranked) >= limit and ranked[limit - 1][0] + 0.1 < unseen_at_least
+        )
+        if done:
+            return [(row, distance) for distance, _, row in ranked[:limit]]
         fetch = min(fetch * 4, MAX_CANDIDATES)
 
 

@@ -129,7 +129,7 @@ def create_poi(*, geometry: Point, properties: dict, actor: Actor) -> Poi:
         changes=history.diff({}, snapshot(poi)),
     )
     db.session.commit()
-    content_changed("pois")
+    content_changed("pois", points=[(geometry.x, geometry.y)])
     return poi
 
 
@@ -186,7 +186,8 @@ def update_poi(
         poi.location = _point(geometry)
     _refresh_search_text(poi)
     db.session.flush()
-    changes = history.diff(before, snapshot(poi))
+    after = snapshot(poi)
+    changes = history.diff(before, after)
     if not changes:
         db.session.rollback()
         return get_poi(poi_id=poi_id, include_unpublished=True)
@@ -202,7 +203,7 @@ def update_poi(
         changes=changes,
     )
     db.session.commit()
-    content_changed("pois")
+    content_changed("pois", points=[tuple(before["location"]), tuple(after["location"])])
     return poi
 
 
@@ -210,6 +211,7 @@ def delete_poi(*, poi_id: uuid.UUID, if_match: str | None, actor: Actor) -> None
     """Soft-delete: the POI leaves every public read; its history stays."""
     poi = _locked(poi_id)
     check_if_match(if_match, item_id=poi.id, version=poi.version)
+    location = snapshot(poi)["location"]
     poi.deleted_at = utcnow()
     poi.version += 1
     poi.updated_by = actor.user_id
@@ -222,7 +224,7 @@ def delete_poi(*, poi_id: uuid.UUID, if_match: str | None, actor: Actor) -> None
         changes={"deleted": {"old": False, "new": True}},
     )
     db.session.commit()
-    content_changed("pois")
+    content_changed("pois", points=[tuple(location)])
 
 
 def poi_history(*, poi_id: uuid.UUID) -> list:

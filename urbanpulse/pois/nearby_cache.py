@@ -1,0 +1,155 @@
+"""Exact nearby answers from cached per-cell candidate sets.
+
+A tourist's position falls in a grid cell (CACHE_CELL_M). For a (cell, radius, limit, categories) the
+cache holds every published POI that could rank in the answer for *any* position in the cell: by the
+triangle inequality, those within min(r + d, D_k(c) + 2d) of the cell centre c (d: the centre-to-corner
+distance, D_k: distance of the k-th nearest POI to c). Each request then ranks those candidates exactly
+from its own position, with the same geodesic ranking as the uncached path, so answers are identical.
+Entries are tagged with the generations of the regions they cover (bumped by writes) and the epoch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+import orjson
+from flask import current_app
+from sqlalchemy import text
+
+from urbanpulse.cache import store
+from urbanpulse.cache.invalidation import epoch_bump_owed
+from urbanpulse.cache.keys import EPOCH_KEY, cell_of, region_generation_key, regions_for_disk
+from urbanpulse.extensions import db
+from urbanpulse.geo.geodesic import approx_distances_m
+from urbanpulse.metrics import CACHE_REQUESTS
+from urbanpulse.pois import queries
+
+DOMAIN = "pois"
+MAX_CACHED_CANDIDATES = 5000
+APPROX_ERROR = 0.005
+_rows_by_version: OrderedDict = OrderedDict()
+ROW_CACHE_SIZE = 50_000
+
+
+def _entry_key(cell, radius_m: float, limit: int, categories: Sequence[str]) -> str:
+    return f"up:nb:{cell[0]}:{cell[1]}:{radius_m:g}:{limit}:{','.join(sorted(categories))}"
+
+
+def _generations(client, keys: list[str]):
+    pipe = client.pipeline(transaction=False)
+    pipe.mget(keys)
+    return pipe.execute()[0]
+
+
+def _compute_candidates(*, centre_lon, centre_lat, half_diag_m, radius_m, limit, categories) -> dict | None:
+    nearest = queries.nearby(lat=centre_lat, lon=centre_lon, radius_m=queries.MAX_RADIUS_FOR_CACHE,
+                             limit=limit, categories=categories)
+    kth = nearest[limit - 1][1] if len(nearest) >= limit else float("inf")
+    reach_m = min(radius_m + half_diag_m, kth + 0.1 + 2 * half_diag_m)
+    sql = text(queries.nearby_sql(category_count=len(categories), with_text=False))
+    params = queries.nearby_params(lat=centre_lat, lon=centre_lon, radius_m=reach_m, categories=categories)
+    rows = db.session.execute(sql, {**params, "fetch": MAX_CACHED_CANDIDATES + 1}).all()
+    if len(rows) > MAX_CACHED_CANDIDATES:
+        return None
+    for row in rows:
+        _remember(row)
+    return {
+        "ids": [str(row.id) for row in rows],
+        "versions": [row.version for row in rows],
+        "lons": [row.lon for row in rows],
+        "lats": [row.lat for row in rows],
+    }
+
+
+def _remember(row) -> None:
+    _rows_by_version[(str(row.id), row.version)] = row
+    if len(_rows_by_version) > ROW_CACHE_SIZE:
+        _rows_by_version.popitem(last=False)
+
+
+def _rows_for(pairs: list[tuple[str, int]]) -> dict | None:
+    missing = [pair for pair in pairs if pair not in _rows_by_version]
+    if missing:
+        sql = text(f"SELECT {queries.COLUMNS} FROM pois p WHERE p.id = ANY(CAST(:ids AS uuid[]))")
+        for row in db.session.execute(sql, {"ids": [pair[0] for pair in missing]}).all():
+            _remember(row)
+    found = {pair: _rows_by_version.get(pair) for pair in pairs}
+    return None if any(row is None for row in found.values()) else found
+
+
+def _rank_candidates(entry: dict, lon: float, lat: float, radius_m: float, limit: int):
+    lons, lats = np.asarray(entry["lons"]), np.asarray(entry["lats"])
+    approx = approx_distances_m(lon, lat, lons, lats)
+    inside = np.flatnonzero(approx <= (radius_m + 0.5) / (1 - APPROX_ERROR))
+    if inside.size > limit:
+        kth = np.partition(approx[inside], limit - 1)[limit - 1]
+        inside = inside[approx[inside] <= (kth * (1 + APPROX_ERROR) + 1.1) / (1 - APPROX_ERROR)]
+    pairs = [(entry["ids"][i], entry["versions"][i]) for i in inside]
+    rows = _rows_for(pairs)
+    if rows is None:
+        return None
+    ranked = queries.rank_exact(lon, lat, [rows[pair] for pair in pairs], radius_m)
+    return [(row, distance) for distance, _, row in ranked[:limit]]
+
+
+def nearby(*, lat: float, lon: float, radius_m: float, limit: int, categories: Sequence[str] = ()):
+    """The same answer as `queries.nearby` (without text or open_now), from the cache when possible."""
+    categories = sorted(set(categories))
+    if not current_app.config["CACHE_ENABLED"] or epoch_bump_owed() or not store.available():
+        CACHE_REQUESTS.labels("nearby", "bypass").inc()
+        return queries.nearby(lat=lat, lon=lon, radius_m=radius_m, limit=limit, categories=categories)
+    cell_m = current_app.config["CACHE_CELL_M"]
+    row, col, centre_lon, centre_lat, half_diag_m = cell_of(lon, lat, cell_m)
+    key = _entry_key((row, col), radius_m, limit, categories)
+    generation_keys = [EPOCH_KEY] + [
+        region_generation_key(DOMAIN, region) for region in regions_for_disk(centre_lon, centre_lat, radius_m + half_diag_m)
+    ]
+    fetched = store.run(lambda client: client.pipeline(transaction=False).get(key).mget(generation_keys).execute())
+    if fetched is None:
+        CACHE_REQUESTS.labels("nearby", "error").inc()
+        return queries.nearby(lat=lat, lon=lon, radius_m=radius_m, limit=limit, categories=categories)
+    raw_entry, generations = fetched
+    generations = [g.decode() if g else "0" for g in generations]
+    entry = orjson.loads(raw_entry) if raw_entry else None
+    if entry is not None and entry["generations"] == generations:
+        result = _rank_candidates(entry, lon, lat, radius_m, limit)
+        if result is not None:
+            CACHE_REQUESTS.labels("nearby", "hit").inc()
+            return result
+    CACHE_REQUESTS.labels("nearby", "miss").inc()
+    entry = _fill(key, generations, centre_lon=centre_lon, centre_lat=centre_lat, half_diag_m=half_diag_m,
+                  radius_m=radius_m, limit=limit, categories=categories)
+    if entry is None:
+        return queries.nearby(lat=lat, lon=lon, radius_m=radius_m, limit=limit, categories=categories)
+    return _rank_candidates(entry, lon, lat, radius_m, limit) or queries.nearby(
+        lat=lat, lon=lon, radius_m=radius_m, limit=limit, categories=categories)
+
+
+def _fill(key: str, generations: list[str], **compute_args) -> dict | None:
+    """Compute an entry once across all workers (others wait briefly for it), tagged with `generations`.
+
+    The generations were read before the database, so a write committed meanwhile has bumped them and
+    the entry is never served after that write returns.
+    """
+    if store.acquire_lock(key) is False:
+        deadline = time.monotonic() + 0.5
+        while time.monotonic() < deadline:
+            time.sleep(0.01)
+            raw = store.run(lambda client: client.get(key))
+            if raw:
+                entry = orjson.loads(raw)
+                if entry["generations"] == generations:
+                    return entry
+    try:
+        candidates = _compute_candidates(**compute_args)
+        if candidates is None:
+            return None
+        entry = {"generations": generations, **candidates}
+        ttl_s = current_app.config["CACHE_TTL_S"]
+        store.run(lambda client: client.set(key, orjson.dumps(entry), ex=ttl_s))
+        return entry
+    finally:
+        store.release_lock(key)
