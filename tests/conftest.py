@@ -66,11 +66,16 @@ def worker_id_str(request) -> str:
     return getattr(request.config, "workerinput", {}).get("workerid", "master")
 
 
+def run_token() -> str:
+    """Short id of this pytest run (shared by its xdist workers), so concurrent runs never collide."""
+    return (os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"{os.getpid():x}")[:8]
+
+
 @pytest.fixture(scope="session")
 def database_url(worker_id_str) -> str:
-    """A private copy of the migrated `urbanpulse_test` database for this worker."""
+    """A private copy of the migrated `urbanpulse_test` database for this worker (dropped at the end)."""
     template = psycopg.conninfo.conninfo_to_dict(to_libpq_url(TEMPLATE_URL))["dbname"]
-    name = f"{template}_{worker_id_str}"
+    name = f"urbanpulse_test_{run_token()}_{worker_id_str}"
     recreate_database(TEMPLATE_URL, name, template=template)
     yield with_database(TEMPLATE_URL, name)
     drop_database(TEMPLATE_URL, name)
@@ -78,9 +83,10 @@ def database_url(worker_id_str) -> str:
 
 @pytest.fixture(scope="session")
 def redis_url(worker_id_str) -> str:
-    """A Redis database number of this worker's own (1 + worker index)."""
+    """A Redis database number of this worker's own: 1-15, spread by run so concurrent runs rarely meet."""
     base = BASE_REDIS_URL.rsplit("/", 1)[0] if BASE_REDIS_URL.count("/") > 2 else BASE_REDIS_URL
-    return f"{base}/{1 + worker_index(worker_id_str)}"
+    slot = int(run_token(), 16) % 5 if os.environ.get("PYTEST_XDIST_TESTRUNUID") else 0
+    return f"{base}/{1 + (3 * slot + worker_index(worker_id_str)) % 15}"
 
 
 @pytest.fixture(scope="session")

@@ -4,13 +4,13 @@ import flask_migrate
 import psycopg
 from sqlalchemy import text
 
-from tests.conftest import drop_database, recreate_database
+from tests.conftest import drop_database, recreate_database, run_token
 from urbanpulse import create_app
 from urbanpulse.config import with_database
 
 
 def test_chain_applies_from_empty_and_has_no_drift(app_config, database_url, worker_id_str):
-    name = f"urbanpulse_test_{worker_id_str}_empty"
+    name = f"urbanpulse_test_{run_token()}_{worker_id_str}_empty"
     recreate_database(database_url, name)
     url = with_database(database_url, name)
     try:
@@ -31,7 +31,7 @@ def test_chain_applies_from_empty_and_has_no_drift(app_config, database_url, wor
 
 def test_check_detects_drift(app_config, database_url, worker_id_str):
     """A model change without a migration must make `check` fail (so the test above can fail)."""
-    name = f"urbanpulse_test_{worker_id_str}_drift"
+    name = f"urbanpulse_test_{run_token()}_{worker_id_str}_drift"
     recreate_database(database_url, name)
     url = with_database(database_url, name)
     try:
