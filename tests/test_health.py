@@ -35,7 +35,8 @@ def test_readyz_503_when_migrations_are_behind(app, client):
 
     with db.engine.begin() as conn:
         applied = [row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")]
-        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0000_old'")
+        conn.exec_driver_sql("DELETE FROM alembic_version")
+        conn.exec_driver_sql("INSERT INTO alembic_version VALUES ('0000_old')")
     try:
         body = assert_problem(client.get("/readyz"), 503)
         assert body["checks"]["postgres"]["status"] == "outdated"
