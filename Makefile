@@ -30,3 +30,6 @@ format: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+bench: install
+	@$(PY) bench/run.py

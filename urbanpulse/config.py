@@ -95,7 +95,9 @@ class Config:
 def engine_options(config) -> dict:
     """SQLAlchemy engine options: short connect timeout, a statement timeout, pre-ping after restarts."""
     return {
-        "pool_pre_ping": True,
+        # No pre-ping round trip per request: a connection broken by a PostgreSQL restart fails once
+        # (503), SQLAlchemy then discards the whole pool and the next requests reconnect.
+        "pool_pre_ping": False,
         "pool_size": config["DB_POOL_SIZE"],
         "pool_recycle": 1800,
         "connect_args": {

@@ -34,11 +34,27 @@ def json_response(
     vary: tuple[str, ...] = ("Accept-Language", "Authorization"),
     max_age_s: int = 60,
 ) -> Response:
-    """Serialise `payload`; GET/HEAD get an ETag (given or from the body), Cache-Control and 304 on a match.
+    """Serialise `payload` and answer it as `bytes_response` does."""
+    body = orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
+    return bytes_response(
+        body, status=status, mimetype=mimetype, etag=etag, headers=headers, vary=vary, max_age_s=max_age_s
+    )
+
+
+def bytes_response(
+    body: bytes,
+    *,
+    status: int = 200,
+    mimetype: str = JSON_MIMETYPE,
+    etag: str | None = None,
+    headers: dict | None = None,
+    vary: tuple[str, ...] = ("Accept-Language", "Authorization"),
+    max_age_s: int = 60,
+) -> Response:
+    """GET/HEAD get an ETag (given or from the body), Cache-Control and 304 on a match.
 
     Answers to authenticated callers are private (editors may see drafts); public ones are shareable.
     """
-    body = orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
     response = Response(body, status=status, mimetype=mimetype)
     if vary:
         response.vary.update(vary)

@@ -72,14 +72,23 @@ def test_repeated_positions_in_a_cell_hit_the_cache(client, city):
 def test_read_your_writes_after_create_move_and_delete(client, city, editor_headers):
     lon, lat = HOTSPOTS[0]
     before = [f["id"] for f in nearby(client, lon, lat, radius=300, limit=100).get_json()["features"]]
-    created = client.post("/api/v1/pois", headers=editor_headers, json={
-        "type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-        "properties": {"category": "museum", "name": {"fr": "Tout nouveau"}, "status": "published"}})
+    created = client.post(
+        "/api/v1/pois",
+        headers=editor_headers,
+        json={
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {"category": "museum", "name": {"fr": "Tout nouveau"}, "status": "published"},
+        },
+    )
     new_id = created.get_json()["id"]
     after_create = [f["id"] for f in nearby(client, lon, lat, radius=300, limit=100).get_json()["features"]]
     assert after_create[0] == new_id and set(after_create) == set(before) | {new_id}
-    moved = client.patch(f"/api/v1/pois/{new_id}", headers={**editor_headers, "If-Match": created.headers["ETag"]},
-                         json={"geometry": {"type": "Point", "coordinates": list(LILLE)}})
+    moved = client.patch(
+        f"/api/v1/pois/{new_id}",
+        headers={**editor_headers, "If-Match": created.headers["ETag"]},
+        json={"geometry": {"type": "Point", "coordinates": list(LILLE)}},
+    )
     assert moved.status_code == 200
     assert new_id not in [f["id"] for f in nearby(client, lon, lat, radius=300, limit=100).get_json()["features"]]
     assert new_id in [f["id"] for f in nearby(client, *LILLE, radius=300).get_json()["features"]]
@@ -182,16 +191,21 @@ def test_an_edit_while_redis_is_unreachable_is_never_hidden(app_config, city):
 def test_metrics_expose_cache_and_database_figures(client, city):
     nearby(client, *HOTSPOTS[0])
     text = client.get("/metrics").get_data(as_text=True)
-    for name in ("urbanpulse_cache_requests_total", "urbanpulse_db_query_seconds_bucket",
-                 "urbanpulse_cache_invalidations_total"):
+    for name in (
+        "urbanpulse_cache_requests_total",
+        "urbanpulse_db_query_seconds_bucket",
+        "urbanpulse_cache_invalidations_total",
+    ):
         assert name in text
 
 
 def test_compression_when_the_client_accepts_it(client, city):
     plain = nearby(client, *HOTSPOTS[0], radius=2000, limit=100)
-    gzipped = client.get("/api/v1/pois/nearby", query_string={"lat": HOTSPOTS[0][1], "lon": HOTSPOTS[0][0],
-                                                              "radius": 2000, "limit": 100},
-                         headers={"Accept-Encoding": "gzip"})
+    gzipped = client.get(
+        "/api/v1/pois/nearby",
+        query_string={"lat": HOTSPOTS[0][1], "lon": HOTSPOTS[0][0], "radius": 2000, "limit": 100},
+        headers={"Accept-Encoding": "gzip"},
+    )
     assert gzipped.headers["Content-Encoding"] == "gzip"
     assert len(gzipped.get_data()) < len(plain.get_data()) / 3
     assert "Accept-Encoding" in gzipped.headers["Vary"]

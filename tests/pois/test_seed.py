@@ -43,7 +43,7 @@ def test_seed_is_idempotent_and_respects_editors(app, client, editor_headers):
     assert first["pois"].get("created", 0) == total == len(seed_features())
     second = load_seed()
     assert second["pois"] == {"unchanged": total}
-    history_rows = db.session.execute(db.text("SELECT count(*) FROM history")).scalar_one()
+    history_rows = db.session.execute(db.text("SELECT count(*) FROM history WHERE entity_type = 'poi'")).scalar_one()
     assert history_rows == total
 
     nausicaa = db.session.scalar(select(Poi).where(Poi.slug == "nausicaa"))

@@ -27,7 +27,8 @@ _retrying = False
 
 def content_changed(domain: str, points: Iterable[tuple[float, float]] = ()) -> None:
     """Retire cached results of `domain` near `points` ((lon, lat), old and new positions) and domain-wide."""
-    keys = [domain_generation_key(domain)] + sorted({region_generation_key(domain, region_of(*p)) for p in points})
+    regions = sorted({region_generation_key(domain, region_of(*point)) for point in points})
+    keys = [domain_generation_key(domain), *regions]
     try:
         pipe = redis_client.client.pipeline(transaction=False)
         for key in keys:

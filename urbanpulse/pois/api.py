@@ -133,20 +133,33 @@ class NearbyView(MethodView):
         """Published POIs within `radius` metres of (lat, lon), nearest first, with `distance_m`."""
         lang = _lang(args)
         local_now = local_time(args.get("at"))
-        search = {"lat": args["lat"], "lon": args["lon"], "radius_m": args["radius"], "limit": args["limit"],
-                  "categories": args.get("category") or ()}
+        search = {
+            "lat": args["lat"],
+            "lon": args["lon"],
+            "radius_m": args["radius"],
+            "limit": args["limit"],
+            "categories": args.get("category") or (),
+        }
         if args.get("q") or args["open_now"]:
             found = queries.nearby(**search, q=args.get("q"), open_at=local_now if args["open_now"] else None)
         else:
             found = nearby_cache.nearby(**search)
         editor = is_editor()
         features = [
-            feature(row, lang=lang, editor=editor, local_now=local_now, lon=row.lon, lat=row.lat,
-                    extra={"distance_m": distance})
+            feature(
+                row,
+                lang=lang,
+                editor=editor,
+                local_now=local_now,
+                lon=row.lon,
+                lat=row.lat,
+                extra={"distance_m": distance},
+            )
             for row, distance in found
         ]
-        return json_response(collection(features), mimetype=GEOJSON_MIMETYPE, headers=_language_headers(lang),
-                             max_age_s=NEARBY_MAX_AGE_S)
+        return json_response(
+            collection(features), mimetype=GEOJSON_MIMETYPE, headers=_language_headers(lang), max_age_s=NEARBY_MAX_AGE_S
+        )
 
 
 @blp.route("/pois/<uuid:poi_id>")

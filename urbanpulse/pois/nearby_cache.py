@@ -22,7 +22,7 @@ from sqlalchemy import text
 from urbanpulse.cache import store
 from urbanpulse.cache.invalidation import epoch_bump_owed
 from urbanpulse.cache.keys import EPOCH_KEY, cell_of, region_generation_key, regions_for_disk
-from urbanpulse.extensions import db
+from urbanpulse.db_read import read_connection
 from urbanpulse.geo.geodesic import approx_distances_m
 from urbanpulse.metrics import CACHE_REQUESTS
 from urbanpulse.pois import queries
@@ -45,13 +45,15 @@ def _generations(client, keys: list[str]):
 
 
 def _compute_candidates(*, centre_lon, centre_lat, half_diag_m, radius_m, limit, categories) -> dict | None:
-    nearest = queries.nearby(lat=centre_lat, lon=centre_lon, radius_m=queries.MAX_RADIUS_FOR_CACHE,
-                             limit=limit, categories=categories)
+    nearest = queries.nearby(
+        lat=centre_lat, lon=centre_lon, radius_m=queries.MAX_RADIUS_FOR_CACHE, limit=limit, categories=categories
+    )
     kth = nearest[limit - 1][1] if len(nearest) >= limit else float("inf")
     reach_m = min(radius_m + half_diag_m, kth + 0.1 + 2 * half_diag_m)
     sql = text(queries.nearby_sql(category_count=len(categories), with_text=False))
     params = queries.nearby_params(lat=centre_lat, lon=centre_lon, radius_m=reach_m, categories=categories)
-    rows = db.session.execute(sql, {**params, "fetch": MAX_CACHED_CANDIDATES + 1}).all()
+    with read_connection() as connection:
+        rows = connection.execute(sql, {**params, "fetch": MAX_CACHED_CANDIDATES + 1}).all()
     if len(rows) > MAX_CACHED_CANDIDATES:
         return None
     for row in rows:
@@ -74,8 +76,9 @@ def _rows_for(pairs: list[tuple[str, int]]) -> dict | None:
     missing = [pair for pair in pairs if pair not in _rows_by_version]
     if missing:
         sql = text(f"SELECT {queries.COLUMNS} FROM pois p WHERE p.id = ANY(CAST(:ids AS uuid[]))")
-        for row in db.session.execute(sql, {"ids": [pair[0] for pair in missing]}).all():
-            _remember(row)
+        with read_connection() as connection:
+            for row in connection.execute(sql, {"ids": [pair[0] for pair in missing]}).all():
+                _remember(row)
     found = {pair: _rows_by_version.get(pair) for pair in pairs}
     return None if any(row is None for row in found.values()) else found
 
@@ -105,7 +108,8 @@ def nearby(*, lat: float, lon: float, radius_m: float, limit: int, categories: S
     row, col, centre_lon, centre_lat, half_diag_m = cell_of(lon, lat, cell_m)
     key = _entry_key((row, col), radius_m, limit, categories)
     generation_keys = [EPOCH_KEY] + [
-        region_generation_key(DOMAIN, region) for region in regions_for_disk(centre_lon, centre_lat, radius_m + half_diag_m)
+        region_generation_key(DOMAIN, region)
+        for region in regions_for_disk(centre_lon, centre_lat, radius_m + half_diag_m)
     ]
     fetched = store.run(lambda client: client.pipeline(transaction=False).get(key).mget(generation_keys).execute())
     if fetched is None:
@@ -120,12 +124,21 @@ def nearby(*, lat: float, lon: float, radius_m: float, limit: int, categories: S
             CACHE_REQUESTS.labels("nearby", "hit").inc()
             return result
     CACHE_REQUESTS.labels("nearby", "miss").inc()
-    entry = _fill(key, generations, centre_lon=centre_lon, centre_lat=centre_lat, half_diag_m=half_diag_m,
-                  radius_m=radius_m, limit=limit, categories=categories)
+    entry = _fill(
+        key,
+        generations,
+        centre_lon=centre_lon,
+        centre_lat=centre_lat,
+        half_diag_m=half_diag_m,
+        radius_m=radius_m,
+        limit=limit,
+        categories=categories,
+    )
     if entry is None:
         return queries.nearby(lat=lat, lon=lon, radius_m=radius_m, limit=limit, categories=categories)
     return _rank_candidates(entry, lon, lat, radius_m, limit) or queries.nearby(
-        lat=lat, lon=lon, radius_m=radius_m, limit=limit, categories=categories)
+        lat=lat, lon=lon, radius_m=radius_m, limit=limit, categories=categories
+    )
 
 
 def _fill(key: str, generations: list[str], **compute_args) -> dict | None:

@@ -10,8 +10,8 @@ from datetime import datetime
 import orjson
 from sqlalchemy import text
 
+from urbanpulse.db_read import read_connection
 from urbanpulse.errors import ValidationFailed
-from urbanpulse.extensions import db
 from urbanpulse.geo.geodesic import distances_m
 from urbanpulse.pois.hours import is_open
 from urbanpulse.pois.models import PUBLIC_PREDICATE
@@ -35,9 +35,9 @@ def _public(alias: str = "p") -> str:
 
 
 def _knn_branch(*, category_param: str | None, with_text: bool) -> str:
-    # No ST_DWithin here: a radius bound the planner could index would tempt it into a bitmap scan plus
-    # sort of everything inside the radius; the sphere-distance filter keeps the plan a KNN index scan.
-    filters = [_public(), f"p.location <-> {POINT_SQL} <= :sphere_radius"]
+    # ST_DWithin on the sphere (with a margin covering the spheroid) bounds the index scan; the KNN
+    # ORDER BY ... LIMIT stops it early where POIs are dense.
+    filters = [_public(), f"ST_DWithin(p.location, {POINT_SQL}, :sphere_radius, false)"]
     if category_param:
         filters.append(f"p.category = :{category_param}")
     if with_text:
@@ -80,8 +80,16 @@ def rank_exact(lon: float, lat: float, rows: Sequence, radius_m: float) -> list[
     return ranked
 
 
-def nearby(*, lat: float, lon: float, radius_m: float, limit: int, categories: Sequence[str] = (),
-           q: str | None = None, open_at: datetime | None = None) -> list[tuple[object, float]]:
+def nearby(
+    *,
+    lat: float,
+    lon: float,
+    radius_m: float,
+    limit: int,
+    categories: Sequence[str] = (),
+    q: str | None = None,
+    open_at: datetime | None = None,
+) -> list[tuple[object, float]]:
     """Published POIs within `radius_m`, nearest first by geodesic distance (ties by id): [(row, distance_m)].
 
     Candidates come from a KNN index scan in sphere order; the scan widens until no POI left out could
@@ -92,13 +100,16 @@ def nearby(*, lat: float, lon: float, radius_m: float, limit: int, categories: S
     params = nearby_params(lat=lat, lon=lon, radius_m=radius_m, categories=categories, q=q)
     fetch = max(limit * 2, 40)
     while True:
-        rows = db.session.execute(sql, {**params, "fetch": fetch}).all()
+        with read_connection() as connection:
+            rows = connection.execute(sql, {**params, "fetch": fetch}).all()
         ranked = rank_exact(lon, lat, rows, radius_m)
         if open_at is not None:
             ranked = [item for item in ranked if is_open(item[2].opening_hours, open_at)]
         unseen_at_least = rows[-1].knn_m * (1 - SPHERE_ERROR) if rows else 0.0
-        done = len(rows) < fetch or fetch >= MAX_CANDIDATES or (
-            len(ranked) >= limit and ranked[limit - 1][0] + 0.1 < unseen_at_least
+        done = (
+            len(rows) < fetch
+            or fetch >= MAX_CANDIDATES
+            or (len(ranked) >= limit and ranked[limit - 1][0] + 0.1 < unseen_at_least)
         )
         if done:
             return [(row, distance) for distance, _, row in ranked[:limit]]
@@ -156,21 +167,27 @@ def listing(
     state = decode_cursor(cursor)
     filters, params = _list_filters(bbox=bbox, categories=categories, q=q, status=status)
     where = " AND ".join(filters)
-    matched = db.session.execute(text(f"SELECT count(*) FROM pois p WHERE {where}"), params).scalar_one()
+    with read_connection() as connection:
+        matched = connection.execute(text(f"SELECT count(*) FROM pois p WHERE {where}"), params).scalar_one()
+        rows, next_state = _page(connection, where, params, q=q, state=state, limit=limit)
+    has_more = len(rows) > limit
+    return rows[:limit], matched, encode_cursor(next_state) if has_more else None
+
+
+def _page(connection, where: str, params: dict, *, q, state: dict, limit: int) -> tuple[list, dict | None]:
     if q:
         offset = int(state.get("offset", 0))
         sql = (
             f"SELECT {COLUMNS}, word_similarity(:q, p.search_text) AS relevance FROM pois p WHERE {where} "
             "ORDER BY relevance DESC, p.id LIMIT :limit OFFSET :offset"
         )
-        rows = db.session.execute(text(sql), {**params, "limit": limit + 1, "offset": offset}).all()
+        rows = connection.execute(text(sql), {**params, "limit": limit + 1, "offset": offset}).all()
         next_state = {"offset": offset + limit}
     else:
         if "after" in state:
             where += " AND p.id > CAST(:after AS uuid)"
             params["after"] = state["after"]
         sql = f"SELECT {COLUMNS} FROM pois p WHERE {where} ORDER BY p.id LIMIT :limit"
-        rows = db.session.execute(text(sql), {**params, "limit": limit + 1}).all()
+        rows = connection.execute(text(sql), {**params, "limit": limit + 1}).all()
         next_state = {"after": str(rows[limit - 1].id)} if len(rows) > limit else None
-    has_more = len(rows) > limit
-    return rows[:limit], matched, encode_cursor(next_state) if has_more else None
+    return rows, next_state

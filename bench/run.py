@@ -1,0 +1,324 @@
+"""`make bench`: 1M synthetic POIs in `urbanpulse_bench`, the service under gunicorn, wrk and pgbench side by side.
+
+Each case runs twice (warm-up, then DURATION_S measured) from a separate process on loopback; results go
+to bench/results/latest.json and a summary table with the target ratios is printed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from urbanpulse import provision  # noqa: E402
+from urbanpulse.config import DEFAULT_DATABASE_URL, to_libpq_url, with_database  # noqa: E402
+from urbanpulse.pois.categories import CATEGORIES  # noqa: E402
+from urbanpulse.pois.queries import nearby_params, nearby_sql  # noqa: E402
+
+POIS = int(os.environ.get("BENCH_POIS", 1_000_000))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", 16))
+DURATION_S = int(os.environ.get("BENCH_DURATION_S", 15))
+WARMUP_S = int(os.environ.get("BENCH_WARMUP_S", 5))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 2))
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+CATEGORY = "museum"
+RESULTS = ROOT / "bench" / "results"
+BBOX = (1.45, 50.55, 1.85, 50.95)
+
+
+def say(message: str) -> None:
+    """Progress line."""
+    print(f"==> {message}", flush=True)
+
+
+def ensure_tools() -> None:
+    """wrk and pgbench (Debian packages) for the load."""
+    if shutil.which("wrk") is None:
+        provision.apt_install("wrk")
+    if shutil.which("pgbench") is None and not list(Path("/usr/lib/postgresql").glob("*/bin/pgbench")):
+        provision.apt_install("postgresql-contrib")
+
+
+def pgbench_binary() -> str:
+    """pgbench from PATH or the server's bin folder."""
+    return shutil.which("pgbench") or str(sorted(Path("/usr/lib/postgresql").glob("*/bin/pgbench"))[-1])
+
+
+def load_database(url: str) -> None:
+    """Provision `urbanpulse_bench`, migrate, seed, then add the synthetic POIs once."""
+    libpq = to_libpq_url(url)
+    provision.ensure_postgres(libpq, user_supplied=bool(os.environ.get("DATABASE_URL")))
+    provision.ensure_redis(REDIS_URL)
+    provision.ensure_database(libpq)
+    provision.migrate_and_seed(url, REDIS_URL, seed=True)
+    with psycopg.connect(libpq, autocommit=True) as conn:
+        have = conn.execute("SELECT count(*) FROM pois WHERE slug LIKE 'synthetic-%'").fetchone()[0]
+        if have == POIS:
+            say(f"{have} synthetic POIs already loaded")
+            return
+        say(f"loading {POIS} synthetic POIs (once)")
+        conn.execute("DELETE FROM pois WHERE slug LIKE 'synthetic-%'")
+        started = time.monotonic()
+        for first in range(1, POIS + 1, 100_000):
+            conn.execute(
+                """
+                INSERT INTO pois (id, slug, category, tags, name, description, location, status, search_text,
+                                  version, opening_hours)
+                SELECT gen_random_uuid(), 'synthetic-' || i, (%(categories)s::text[])[1 + i %% %(n)s], '{}',
+                       jsonb_build_object('fr', 'Lieu synthétique ' || i, 'en', 'Synthetic place ' || i),
+                       jsonb_build_object('fr', 'Un lieu de test.', 'en', 'A test place.'),
+                       ST_SetSRID(ST_MakePoint(%(x1)s + random() * (%(x2)s - %(x1)s),
+                                               %(y1)s + random() * (%(y2)s - %(y1)s)), 4326)::geography,
+                       'published', 'lieu synthetique ' || i, 1,
+                       CASE WHEN i %% 3 = 0 THEN 'Mo-Sa 09:00-18:00; PH off' END
+                FROM generate_series(%(first)s, %(last)s) AS i
+                """,
+                {
+                    "categories": list(CATEGORIES),
+                    "n": len(CATEGORIES),
+                    "first": first,
+                    "last": min(first + 99_999, POIS),
+                    "x1": BBOX[0],
+                    "y1": BBOX[1],
+                    "x2": BBOX[2],
+                    "y2": BBOX[3],
+                },
+            )
+        conn.execute("VACUUM ANALYZE pois")
+        say(f"loaded in {time.monotonic() - started:.0f} s")
+
+
+def start_service(url: str, port: int, *, cache: bool) -> subprocess.Popen:
+    """gunicorn with the production worker configuration."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "REDIS_URL": REDIS_URL,
+        "PORT": str(port),
+        "URBANPULSE_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "CACHE_ENABLED": "1" if cache else "0",
+        "LOG_LEVEL": "WARNING",
+        "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="upb-bench-metrics-"),
+    }
+    process = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "python:urbanpulse.gunicorn_conf", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    for _ in range(120):
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return process
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    process.kill()
+    raise RuntimeError(f"gunicorn on port {port} did not become ready")
+
+
+def wrk(port: int, script: str, seconds: int, env: dict | None = None) -> dict:
+    """One wrk run; the Lua script prints a JSON summary line."""
+    output = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(CONNECTIONS),
+            "-d",
+            f"{seconds}s",
+            "--timeout",
+            "5s",
+            "-s",
+            f"bench/{script}",
+            f"http://127.0.0.1:{port}",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(re.search(r"WRK_JSON (\{.*\})", output).group(1))
+
+
+def pgbench(url: str, seconds: int) -> dict:
+    """The same SQL as an uncached nearby request, at the same concurrency."""
+    sql = nearby_sql(category_count=0, with_text=False)
+    params = nearby_params(lat=0, lon=0, radius_m=1000)
+    script = (
+        f"\\set lon {BBOX[0]} + random(0, 1000000) * {(BBOX[2] - BBOX[0]) / 1e6}\n"
+        f"\\set lat {BBOX[1]} + random(0, 1000000) * {(BBOX[3] - BBOX[1]) / 1e6}\n"
+        f"\\set sphere_radius {params['sphere_radius']}\n\\set fetch 40\n{sql};\n"
+    )
+    path = Path(tempfile.mkstemp(suffix=".sql")[1])
+    path.write_text(script)
+    info = psycopg.conninfo.conninfo_to_dict(to_libpq_url(url))
+    output = subprocess.run(
+        [
+            pgbench_binary(),
+            "-n",
+            "-c",
+            str(CONNECTIONS),
+            "-j",
+            "2",
+            "-T",
+            str(seconds),
+            "-f",
+            str(path),
+            "-h",
+            info.get("host", "127.0.0.1"),
+            "-p",
+            str(info.get("port", 5432)),
+            "-U",
+            info.get("user", "postgres"),
+            info["dbname"],
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PGPASSWORD": info.get("password", "")},
+    ).stdout
+    tps = float(re.search(r"tps = ([\d.]+)", output).group(1))
+    latency = float(re.search(r"latency average = ([\d.]+) ms", output).group(1))
+    failed = re.search(r"number of failed transactions: (\d+)", output)
+    return {
+        "rps": tps,
+        "p50_ms": None,
+        "p99_ms": None,
+        "avg_ms": latency,
+        "errors": int(failed.group(1)) if failed else 0,
+    }
+
+
+def cache_counts(port: int) -> dict:
+    """Cache look-ups by result, summed over every worker."""
+    text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    counts: dict = {}
+    for result, value in re.findall(
+        r'urbanpulse_cache_requests_total\{cache="nearby",result="(\w+)"\} ([\d.e+]+)', text
+    ):
+        counts[result] = counts.get(result, 0) + float(value)
+    return counts
+
+
+def measure(name: str, run) -> list[dict]:
+    """Warm up, then ROUNDS measured runs of one case."""
+    say(f"case {name}: warm-up {WARMUP_S} s, then {ROUNDS} x {DURATION_S} s")
+    run(WARMUP_S)
+    rounds = []
+    for _ in range(ROUNDS):
+        rounds.append(run(DURATION_S))
+        say(f"  {name}: {rounds[-1]}")
+    return rounds
+
+
+def explain(url: str) -> str:
+    """EXPLAIN ANALYZE of the category-filtered nearby query at the data set's scale."""
+    params = nearby_params(lat=50.7259, lon=1.6100, radius_m=1000, categories=[CATEGORY])
+    with psycopg.connect(to_libpq_url(url)) as conn:
+        sql = nearby_sql(category_count=1, with_text=False)
+        for key, value in {**params, "fetch": 40}.items():
+            sql = sql.replace(f":{key}", repr(value) if not isinstance(value, str) else f"'{value}'")
+        return "\n".join(row[0] for row in conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}"))
+
+
+def response_sizes(port: int) -> dict:
+    """A typical nearby answer's size, plain and compressed."""
+    url = f"http://127.0.0.1:{port}/api/v1/pois/nearby?lat=50.7259&lon=1.6100"
+    sizes = {}
+    for encoding in ("identity", "gzip", "br"):
+        response = requests.get(url, headers={"Accept-Encoding": encoding}, timeout=5, stream=True)
+        sizes[encoding] = len(response.raw.read())
+    return sizes
+
+
+def best(rounds: list[dict], key: str = "rps") -> float:
+    """The better of the rounds (machines here are noisy)."""
+    return max(r[key] for r in rounds)
+
+
+def main() -> int:
+    """Run every case and report."""
+    ensure_tools()
+    url = with_database(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL, "urbanpulse_bench")
+    load_database(url)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    uncached = start_service(url, 8765, cache=False)
+    cached = start_service(url, 8766, cache=True)
+    try:
+        cases = {
+            "uncached_nearby": measure("uncached nearby", lambda s: wrk(8765, "nearby.lua", s)),
+            "pgbench_same_sql": measure("pgbench same SQL", lambda s: pgbench(url, s)),
+        }
+        before = cache_counts(8766)
+        crowd = measure("crowd with cache", lambda s: wrk(8766, "crowd.lua", s))
+        after = cache_counts(8766)
+        looked_up = sum(after.values()) - sum(before.values())
+        hits = after.get("hit", 0) - before.get("hit", 0)
+        for r in crowd:
+            r["hit_ratio"] = round(hits / looked_up, 4) if looked_up else None
+        cases["crowd_cached"] = crowd
+        cases["category_uncached"] = measure(
+            "category-filtered uncached", lambda s: wrk(8765, "nearby.lua", s, {"BENCH_CATEGORY": CATEGORY})
+        )
+        cases["healthz"] = measure("healthz", lambda s: wrk(8766, "healthz.lua", s))
+        sizes = response_sizes(8766)
+    finally:
+        for process in (uncached, cached):
+            os.killpg(process.pid, 15)
+    plan = explain(url)
+    ratios = {
+        "uncached_over_pgbench": best(cases["uncached_nearby"]) / best(cases["pgbench_same_sql"]),
+        "crowd_over_healthz": best(cases["crowd_cached"]) / best(cases["healthz"]),
+        "category_over_uncached": best(cases["category_uncached"]) / best(cases["uncached_nearby"]),
+    }
+    report = {
+        "machine": {"cores": os.cpu_count(), "pois": POIS, "connections": CONNECTIONS, "duration_s": DURATION_S},
+        "cases": cases,
+        "ratios": ratios,
+        "response_bytes": sizes,
+        "category_explain": plan,
+    }
+    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2))
+    (RESULTS / "category_explain.txt").write_text(plan)
+    print_summary(report)
+    return 0
+
+
+def print_summary(report: dict) -> None:
+    """The table and the targets."""
+    print(f"\nUrban Pulse bench: {report['machine']}")
+    print(f"{'case':26} {'req/s (best)':>12} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'hit ratio':>9}")
+    for name, rounds in report["cases"].items():
+        top = max(rounds, key=lambda r: r["rps"])
+        p50 = f"{top['p50_ms']:.2f}" if top.get("p50_ms") is not None else f"~{top.get('avg_ms', 0):.2f}"
+        p99 = f"{top['p99_ms']:.2f}" if top.get("p99_ms") is not None else "-"
+        hit = f"{top['hit_ratio']:.3f}" if top.get("hit_ratio") is not None else "-"
+        errors = sum(r["errors"] for r in rounds)
+        print(f"{name:26} {top['rps']:12.0f} {p50:>8} {p99:>8} {errors:7d} {hit:>9}")
+    targets = {"uncached_over_pgbench": 0.10, "crowd_over_healthz": 0.35, "category_over_uncached": 0.7}
+    for name, value in report["ratios"].items():
+        print(f"{name:26} {value:6.3f}  (target >= {targets[name]})")
+    print(f"nearby answer bytes: {report['response_bytes']}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
