@@ -111,6 +111,7 @@ def start_service(url: str, port: int, *, cache: bool) -> subprocess.Popen:
         "URBANPULSE_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
         "CACHE_ENABLED": "1" if cache else "0",
+        "RATELIMIT_ENABLED": "0",  # one loopback client at thousands of requests per second
         "LOG_LEVEL": "WARNING",
         "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="upb-bench-metrics-"),
     }

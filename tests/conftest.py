@@ -99,6 +99,7 @@ def app_config(database_url, redis_url) -> dict:
         "REDIS_URL": redis_url,
         "REDIS_TIMEOUT_MS": 500,
         "LOG_LEVEL": "WARNING",
+        "RATELIMIT_ENABLED": False,
     }
 
 

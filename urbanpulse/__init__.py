@@ -66,7 +66,11 @@ def register_blueprints(app: Flask) -> None:
     from urbanpulse.domains import api_blueprints
     from urbanpulse.extensions import api
 
-    for blueprint in api_blueprints():
+    from urbanpulse.limits import register_rate_limits
+
+    blueprints = api_blueprints()
+    register_rate_limits(app, blueprints)
+    for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs_assets)
 

@@ -61,6 +61,11 @@ class Config:
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     CORS_ORIGINS = _env_list("CORS_ORIGINS")
     MAX_CONTENT_LENGTH = _env_int("MAX_BODY_BYTES", 2 * 1024 * 1024)
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") not in ("0", "false", "no")
+    RATE_LIMIT_READS = os.environ.get("RATE_LIMIT_READS", "1200 per minute")
+    RATE_LIMIT_WRITES = os.environ.get("RATE_LIMIT_WRITES", "120 per minute")
+    RATE_LIMIT_LOGIN = os.environ.get("RATE_LIMIT_LOGIN", "10 per minute")
+    RATE_LIMIT_LOGIN_PER_ACCOUNT = os.environ.get("RATE_LIMIT_LOGIN_PER_ACCOUNT", "30 per hour")
     # Live events: import safety, live-feed retention and SSE stream limits.
     EVENTS_IMPORT_ALLOWED_HOSTS = _env_list("EVENTS_IMPORT_ALLOWED_HOSTS")
     EVENTS_IMPORT_MAX_BYTES = _env_int("EVENTS_IMPORT_MAX_BYTES", 10 * 1024 * 1024)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from urbanpulse.api_base import ProblemApi
 from urbanpulse.cache.client import RedisClient
+from urbanpulse.limits import build_limiter
 
 
 class Base(DeclarativeBase):
@@ -20,3 +21,4 @@ api = ProblemApi()
 redis_client = RedisClient()
 cors = CORS()
 compress = Compress()
+limiter = build_limiter()
