@@ -15,13 +15,19 @@ find_python() {
   return 1
 }
 
+# apt-get, non-interactive, in the C.UTF-8 locale that always exists (an ssh login may forward one this
+# machine never generated), waiting for the dpkg lock that a freshly booted machine's
+# unattended-upgrades may hold for a while.
+apt_get() {
+  LANG=C.UTF-8 LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"
+}
+
 if [ ! -x "$VENV/bin/python" ]; then
   if ! PY=$(find_python); then
     if [ -f /etc/debian_version ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
       echo "==> installing Debian's python3 and python3-venv"
-      apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        python3 python3-venv python3-dev ca-certificates >/dev/null
+      apt_get update -qq
+      apt_get install -y -qq --no-install-recommends python3 python3-venv python3-dev ca-certificates >/dev/null
       PY=$(find_python) || { echo "Python >= 3.11 with venv is required; Debian's python3 is older." >&2; exit 1; }
     else
       echo "Python >= 3.11 with the venv module is required. Install it (e.g. apt install python3 python3-venv) and retry." >&2

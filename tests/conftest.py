@@ -85,7 +85,7 @@ def database_url(worker_id_str) -> str:
 def redis_url(worker_id_str) -> str:
     """A Redis database number of this worker's own: 1-15, spread by run so concurrent runs rarely meet."""
     base = BASE_REDIS_URL.rsplit("/", 1)[0] if BASE_REDIS_URL.count("/") > 2 else BASE_REDIS_URL
-    slot = int(run_token(), 16) % 5 if os.environ.get("PYTEST_XDIST_TESTRUNUID") else 0
+    slot = int(run_token(), 16) % 5
     return f"{base}/{1 + (3 * slot + worker_index(worker_id_str)) % 15}"
 
 

@@ -44,8 +44,18 @@ def _not_a_read() -> bool:
     return request.method not in SAFE_METHODS or request.path.startswith(UNLIMITED_PATHS)
 
 
+def _setting(name: str):
+    return lambda: current_app.config[name]
+
+
+_decorated: set[str] = set()
+
+
 def register_rate_limits(app: Flask, blueprints) -> None:
-    """Bind the limiter to the app and put the write and login limits on the API blueprints."""
+    """Bind the limiter to the app and put the write and login limits on the API blueprints.
+
+    Limits are read from the current app's config at request time, so decorating once is enough.
+    """
     from urbanpulse.extensions import limiter
 
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
@@ -53,12 +63,15 @@ def register_rate_limits(app: Flask, blueprints) -> None:
     app.config.setdefault("RATELIMIT_APPLICATION", app.config["RATE_LIMIT_READS"])
     limiter.init_app(app)
     for blueprint in blueprints:
+        if blueprint.name in _decorated:
+            continue
+        _decorated.add(blueprint.name)
         if blueprint.name == "auth":
-            limiter.limit(app.config["RATE_LIMIT_LOGIN"], key_func=client_ip, methods=["POST"])(blueprint)
-            limiter.limit(app.config["RATE_LIMIT_LOGIN_PER_ACCOUNT"], key_func=login_email, methods=["POST"])(blueprint)
+            limiter.limit(_setting("RATE_LIMIT_LOGIN"), key_func=client_ip, methods=["POST"])(blueprint)
+            limiter.limit(_setting("RATE_LIMIT_LOGIN_PER_ACCOUNT"), key_func=login_email, methods=["POST"])(blueprint)
         else:
             limiter.shared_limit(
-                app.config["RATE_LIMIT_WRITES"],
+                _setting("RATE_LIMIT_WRITES"),
                 scope="writes",
                 key_func=account_or_ip,
                 methods=["POST", "PUT", "PATCH", "DELETE"],
@@ -72,7 +85,7 @@ def build_limiter():
     return Limiter(
         key_func=client_ip,
         application_limits_exempt_when=_not_a_read,
-        strategy="fixed-window",
+        strategy="sliding-window-counter",
         headers_enabled=True,
         swallow_errors=True,
         in_memory_fallback_enabled=True,

@@ -55,24 +55,47 @@ def _can_install() -> bool:
 
 _apt_updated = False
 
+# On a freshly booted Debian, unattended-upgrades often holds the dpkg lock for a few minutes: wait for it.
+APT_OPTIONS = ("-o", "DPkg::Lock::Timeout=600")
+
+
+def _tool_env() -> dict[str, str]:
+    """Environment for apt and the PostgreSQL cluster tools: non-interactive, with a locale that exists.
+
+    An ssh login often forwards a locale the machine never generated (LANG=en_US.UTF-8 on a minimal
+    Debian), which makes perl tools warn at every call; C.UTF-8 is built into every Debian/Ubuntu libc.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LC_") and k not in ("LANG", "LANGUAGE")}
+    return {**env, "DEBIAN_FRONTEND": "noninteractive", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+
+
+def run_tool(*args: str, what: str) -> subprocess.CompletedProcess:
+    """Run a system tool quietly; on failure raise a ProvisionError naming `what` with the tool's output."""
+    result = subprocess.run(args, env=_tool_env(), capture_output=True, text=True)
+    if result.returncode != 0:
+        output = (result.stderr.strip() or result.stdout.strip())[-3000:]
+        raise ProvisionError(f"{what} failed (`{' '.join(args)}`, exit {result.returncode}):\n{output}")
+    return result
+
 
 def apt_install(*packages: str) -> None:
     """Install Debian packages non-interactively (runs `apt-get update` once)."""
     global _apt_updated
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     if not _apt_updated:
         say("apt-get update")
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        run_tool("apt-get", *APT_OPTIONS, "update", "-qq", what="apt-get update")
         _apt_updated = True
     say(f"apt-get install {' '.join(packages)}")
-    result = subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages],
-        env=env,
-        capture_output=True,
-        text=True,
+    run_tool(
+        "apt-get",
+        *APT_OPTIONS,
+        "install",
+        "-y",
+        "-qq",
+        "--no-install-recommends",
+        *packages,
+        what=f"apt-get install {' '.join(packages)}",
     )
-    if result.returncode != 0:
-        raise ProvisionError(f"apt-get install {' '.join(packages)} failed:\n{result.stderr.strip()}")
 
 
 def _maintenance_url(url: str) -> str:
@@ -85,30 +108,49 @@ def _connect(url: str, **kwargs) -> psycopg.Connection:
     return psycopg.connect(url, connect_timeout=5, **kwargs)
 
 
-def _postgres_answers(url: str) -> bool:
+def _postgres_error(url: str) -> str | None:
+    """None when the server at `url` lets its role into the maintenance database, else libpq's reason."""
     try:
         with _connect(_maintenance_url(url)):
-            return True
-    except psycopg.OperationalError:
-        return False
+            return None
+    except psycopg.OperationalError as error:
+        return str(error).strip() or type(error).__name__
+
+
+def _postgres_answers(url: str) -> bool:
+    return _postgres_error(url) is None
 
 
 def _start_local_postgres() -> None:
+    """Create the `main` cluster if none exists, trust `postgres` on loopback, and (re)load or start it.
+
+    On a real Debian the package's own service has usually started the cluster already (systemd does so
+    on install), with the default pg_hba.conf: the edited file then only counts after a reload.
+    """
     clusters = sorted(Path("/etc/postgresql").glob("*/main")) if Path("/etc/postgresql").exists() else []
     if not clusters:
         version = _installed_server_major()
         say(f"creating PostgreSQL {version} cluster 'main'")
-        subprocess.run(["pg_createcluster", version, "main"], check=True)
+        run_tool("pg_createcluster", "--locale", "C.UTF-8", version, "main", what="pg_createcluster")
         clusters = [Path(f"/etc/postgresql/{version}/main")]
     conf_dir = clusters[-1]
     version = conf_dir.parent.name
     _trust_loopback(conf_dir / "pg_hba.conf")
-    say(f"starting PostgreSQL {version} on loopback")
-    subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
-        check=False,
-        capture_output=True,
+    if _cluster_running(version):
+        say(f"reloading PostgreSQL {version} (loopback trust for postgres)")
+        run_tool("pg_ctlcluster", version, "main", "reload", what=f"reloading PostgreSQL {version}")
+    else:
+        say(f"starting PostgreSQL {version} on loopback")
+        # As root under systemd, pg_ctlcluster hands this to `systemctl start postgresql@VERSION-main`.
+        run_tool("pg_ctlcluster", version, "main", "start", what=f"starting PostgreSQL {version}")
+
+
+def _cluster_running(version: str) -> bool:
+    """True when cluster `version`/main runs (`pg_ctlcluster status` exits 0; 3 means stopped)."""
+    result = subprocess.run(
+        ["pg_ctlcluster", version, "main", "status"], env=_tool_env(), capture_output=True, text=True
     )
+    return result.returncode == 0
 
 
 def _trust_loopback(hba: Path) -> None:
@@ -117,6 +159,7 @@ def _trust_loopback(hba: Path) -> None:
     text = hba.read_text()
     if marker in text:
         return
+    say(f"trusting the postgres role on loopback in {hba}")
     lines = f"{marker}\nhost all postgres 127.0.0.1/32 trust\nhost all postgres ::1/128 trust\n"
     hba.write_text(lines + text)
 
@@ -148,11 +191,12 @@ def ensure_postgres(url: str, *, user_supplied: bool) -> None:
             apt_install("postgresql", "postgresql-contrib")
         _start_local_postgres()
         for _ in range(30):
-            if _postgres_answers(url):
+            error = _postgres_error(url)
+            if error is None:
                 break
             time.sleep(1)
         else:
-            raise ProvisionError(f"PostgreSQL was started but does not accept connections at {host}:{port}")
+            raise ProvisionError(f"PostgreSQL was started but does not accept connections at {host}:{port}: {error}")
     with _connect(_maintenance_url(url)) as conn:
         available = conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'").fetchone()
         major = conn.execute("SHOW server_version_num").fetchone()[0][:-4]
@@ -166,14 +210,23 @@ def ensure_postgres(url: str, *, user_supplied: bool) -> None:
     apt_install(f"postgresql-{major}-postgis-3")
 
 
+def _redis_answers(client: redis.Redis, *, tries: int) -> bool:
+    """Ping up to `tries` times, 0.25 s apart; True as soon as Redis answers."""
+    for attempt in range(tries):
+        try:
+            client.ping()
+            return True
+        except redis.RedisError:
+            if attempt + 1 < tries:
+                time.sleep(0.25)
+    return False
+
+
 def ensure_redis(url: str) -> None:
     """Make sure Redis answers at `url`; install and start it on loopback when allowed."""
     client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-    try:
-        client.ping()
+    if _redis_answers(client, tries=1):
         return
-    except redis.RedisError:
-        pass
     host = client.connection_pool.connection_kwargs.get("host", "127.0.0.1")
     port = int(client.connection_pool.connection_kwargs.get("port", 6379))
     if not _is_loopback(host) or not _can_install():
@@ -183,35 +236,40 @@ def ensure_redis(url: str) -> None:
         )
     if shutil.which("redis-server") is None:
         apt_install("redis-server")
-    say(f"starting redis-server on 127.0.0.1:{port}")
-    subprocess.run(
-        [
-            "redis-server",
-            "--daemonize",
-            "yes",
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--maxmemory",
-            "256mb",
-            "--maxmemory-policy",
-            "allkeys-lru",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    for _ in range(20):
-        try:
-            client.ping()
+        # Under systemd the package starts its own service (Debian's redis.conf, loopback, port 6379).
+        if _redis_answers(client, tries=8):
+            say(f"redis-server answers on 127.0.0.1:{port} (the Debian service the package started)")
+            _bound_cache_memory(client)
             return
-        except redis.RedisError:
-            time.sleep(0.25)
-    raise ProvisionError(f"redis-server was started but does not answer on port {port}")
+    say(f"starting redis-server on 127.0.0.1:{port}")
+    run_tool(
+        "redis-server",
+        "--daemonize",
+        "yes",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--maxmemory",
+        "256mb",
+        "--maxmemory-policy",
+        "allkeys-lru",
+        what="starting redis-server",
+    )
+    if not _redis_answers(client, tries=20):
+        raise ProvisionError(
+            f"redis-server was started but does not answer on port {port} (is the port used by another program?)"
+        )
+
+
+def _bound_cache_memory(client: redis.Redis) -> None:
+    """The cache expects bounded memory with LRU eviction and no persistence (set at run time)."""
+    for name, value in (("maxmemory", "256mb"), ("maxmemory-policy", "allkeys-lru"), ("save", "")):
+        client.config_set(name, value)
 
 
 def ensure_database(url: str) -> None:
