@@ -12,11 +12,13 @@ install:
 	@bash scripts/bootstrap.sh
 
 run: install
+	@bash scripts/frontend.sh
 	@$(PY) -m urbanpulse.provision --for run
 	@echo "==> serving on http://127.0.0.1:$(PORT)  (API docs: http://127.0.0.1:$(PORT)/docs, OpenAPI: /openapi.json)"
 	@PORT=$(PORT) exec $(VENV)/bin/gunicorn -c python:urbanpulse.gunicorn_conf wsgi:app
 
 test: install
+	@bash scripts/frontend.sh --browser
 	@$(PY) -m urbanpulse.provision --for test
 	@$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 

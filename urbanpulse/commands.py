@@ -9,6 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from urbanpulse.errors import DomainError
+from urbanpulse.events.cli import events_cli
 
 users_cli = AppGroup("users", help="Tourism-office accounts.")
 
@@ -53,3 +54,4 @@ def register(app: Flask) -> None:
     """Attach the CLI groups to the app."""
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_command)
+    app.cli.add_command(events_cli)

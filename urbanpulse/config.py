@@ -75,6 +75,19 @@ class Config:
     EVENTS_STREAM_HEARTBEAT_S = _env_int("EVENTS_STREAM_HEARTBEAT_S", 15)
     EVENTS_STREAM_MAX_S = _env_int("EVENTS_STREAM_MAX_S", 600)
     EVENTS_STREAM_MAX_PER_WORKER = _env_int("EVENTS_STREAM_MAX_PER_WORKER", 1000)
+    # Back office (/admin): Leaflet basemap tiles (empty: no basemap), the login session and its cookie.
+    BASEMAP_TILE_URL = os.environ.get(
+        "BASEMAP_TILE_URL", os.environ.get("MAP_BASEMAP_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+    )
+    BASEMAP_ATTRIBUTION = os.environ.get("BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors")
+    PERMANENT_SESSION_LIFETIME = _env_int("ADMIN_SESSION_LIFETIME_S", 8 * 3600)
+    SESSION_COOKIE_NAME = "upb_admin"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0").lower() in ("1", "true", "yes")
+    # CSRF is checked on /admin only (urbanpulse.admin); the JSON API authenticates with bearer tokens.
+    WTF_CSRF_CHECK_DEFAULT = False
+    WTF_CSRF_TIME_LIMIT = _env_int("ADMIN_SESSION_LIFETIME_S", 8 * 3600)
 
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_MIMETYPES = ["application/json", "application/geo+json", "application/problem+json",
@@ -129,6 +142,7 @@ class ProductionConfig(Config):
     """Production: refuses the default secret key (checked in create_app)."""
 
     ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1").lower() in ("1", "true", "yes")
 
 
 CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}

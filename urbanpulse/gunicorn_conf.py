@@ -5,7 +5,12 @@ import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_WORKERS", multiprocessing.cpu_count() * 2))
-worker_class = "gthread"
+# gevent: an open live-feed stream (/api/v1/events/stream) costs a greenlet, not a thread, so thousands of
+# them cannot starve ordinary requests. psycopg 3 and redis-py cooperate once gevent has patched the
+# standard library, which the gevent worker does before it imports the app (so never set preload_app).
+# WEB_WORKER_CLASS=gthread still works: streams are then capped at half of WEB_THREADS per worker.
+worker_class = os.environ.get("WEB_WORKER_CLASS", "gevent")
+worker_connections = int(os.environ.get("WEB_WORKER_CONNECTIONS", 2000))
 threads = int(os.environ.get("WEB_THREADS", 8))
 timeout = int(os.environ.get("WEB_TIMEOUT_S", 30))
 graceful_timeout = 10
@@ -14,3 +19,27 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Prometheus counters are per process; workers write them to a shared folder that /metrics aggregates.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    import tempfile
+
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="urbanpulse-metrics-")
+
+
+def child_exit(server, worker):
+    """Drop a dead worker's live gauges from the aggregated metrics."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker):
+    """Refuse to serve on gevent if psycopg would block the event loop (imported before the patching)."""
+    if worker_class != "gevent":
+        return
+    import psycopg.waiting
+
+    if psycopg.waiting.wait is getattr(psycopg.waiting, "wait_c", None):
+        worker.log.error("psycopg was imported before gevent patching; its waits would block every greenlet")
+        raise SystemExit(1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import orjson
 from flask import Response, request
@@ -21,7 +22,9 @@ def _matches(header: str | None, etag: str) -> bool:
         return False
     if header.strip() == "*":
         return True
-    return etag in {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    # A client may send back the ETag of a compressed representation ('"...:gzip"', Flask-Compress).
+    sent = {re.sub(r':[a-z]+"$', '"', tag.strip().removeprefix("W/")) for tag in header.split(",")}
+    return etag in sent
 
 
 def json_response(

@@ -252,3 +252,13 @@ def test_service_path_is_the_same_for_cli_and_seed(app):
     with pytest.raises(ValidationFailed) as error:
         create_poi_from_feature(poi_feature(category="nope"), actor=Actor.system("test"))
     assert error.value.errors[0]["field"] == "properties.category"
+
+
+def test_if_match_accepts_the_etag_of_a_compressed_representation(client, editor_headers):
+    created = create(client, editor_headers, description={"fr": "x" * 2000})
+    url = f"/api/v1/pois/{created.get_json()['id']}"
+    compressed = client.get(url, headers={**editor_headers, "Accept-Encoding": "gzip"})
+    assert compressed.headers["Content-Encoding"] == "gzip"
+    etag = compressed.headers["ETag"]
+    response = client.patch(url, json={"properties": {"tags": ["x"]}}, headers={**editor_headers, "If-Match": etag})
+    assert response.status_code == 200, (etag, response.get_json())

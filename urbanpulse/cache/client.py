@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from flask import current_app
 
 EXTENSION_KEY = "urbanpulse.redis"
@@ -19,6 +21,8 @@ class RedisClient:
             socket_timeout=timeout_s,
             socket_connect_timeout=timeout_s,
             health_check_interval=30,
+            # No retries with back-off: a dead Redis must cost one short time-out, then PostGIS answers.
+            retry=Retry(NoBackoff(), 0),
         )
 
     @property

@@ -7,7 +7,8 @@ import uuid
 
 from urbanpulse.errors import PreconditionFailed, PreconditionRequired
 
-_ETAG_ITEM = re.compile(r'^(?:W/)?"([0-9a-f-]{36})\.(\d+)(?:\.[a-z.]+)?"$')
+# Flask-Compress marks compressed representations with a ":gzip"/":br" suffix inside the quotes.
+_ETAG_ITEM = re.compile(r'^(?:W/)?"([0-9a-f-]{36})\.(\d+)(?:\.[a-z.]+)?(?::[a-z]+)?"$')
 
 
 def item_etag(item_id: uuid.UUID, version: int, variant: str | None = None) -> str:

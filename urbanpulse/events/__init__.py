@@ -1,0 +1,1 @@
+"""Live events: recurring occurrences, calendars, imports and a live feed."""

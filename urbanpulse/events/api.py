@@ -1,0 +1,211 @@
+"""HTTP layer of events: occurrences, now, single events and editing (calendars and the live feed beside)."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+
+from flask import request, url_for
+from flask.views import MethodView
+
+from urbanpulse.auth.guard import EDITORS, is_editor, protected
+from urbanpulse.editing.etags import item_etag
+from urbanpulse.errors import NotFound
+from urbanpulse.events import api_calendar, api_stream, queries, service
+from urbanpulse.events.blueprint import (
+    actor,
+    blp,
+    filters_of,
+    lang_of,
+    language_headers,
+    now_utc,
+    window_of,
+)
+from urbanpulse.events.categories import CATEGORY_LABELS
+from urbanpulse.events.recurrence import occurrences_from
+from urbanpulse.events.scheduling import schedule_of
+from urbanpulse.events.schemas import (
+    EventFeatureInSchema,
+    EventFeatureOutSchema,
+    EventFeaturePatchSchema,
+    EventHistoryEntryOutSchema,
+    EventOccurrencesArgsSchema,
+    EventQueryArgsSchema,
+    NowArgsSchema,
+    OccurrenceCollectionOutSchema,
+    OccurrenceListArgsSchema,
+    as_aware,
+)
+from urbanpulse.events.serialize import collection, event_feature, local_iso, occurrence_feature
+from urbanpulse.http import GEOJSON_MIMETYPE, json_response
+from urbanpulse.i18n import pick
+from urbanpulse.schemas_common import LangQueryArgsSchema
+
+__all__ = ["api_calendar", "api_stream", "blp"]
+# Shared caches may keep answers this long; the live feed announces changes at once.
+LIST_MAX_AGE_S = 30
+NOW_MAX_AGE_S = 15
+
+
+def _links(endpoint: str, next_cursor: str | None, **path) -> list[dict]:
+    links = [{"rel": "self", "href": request.full_path.rstrip("?"), "type": GEOJSON_MIMETYPE}]
+    if next_cursor:
+        query = {**request.args.to_dict(), "cursor": next_cursor}
+        links.append({"rel": "next", "href": url_for(endpoint, **path, **query), "type": GEOJSON_MIMETYPE})
+    return links
+
+
+def _occurrence_page(rows, args, *, endpoint: str, start, end, positioned: bool, **path):
+    lang, now = lang_of(args), now_utc()
+    found, more = queries.page(rows, start, end, limit=args["limit"], after=queries.decode_cursor(args.get("cursor")))
+    features = [occurrence_feature(o, lang=lang, now=now, positioned=positioned) for o in found]
+    next_cursor = queries.encode_cursor(found[-1].key) if more and found else None
+    body = collection(
+        features,
+        truncated=more,
+        window={"from": local_iso(start), "to": local_iso(end)},
+        links=_links(endpoint, next_cursor, **path),
+    )
+    return json_response(body, mimetype=GEOJSON_MIMETYPE, headers=language_headers(lang), max_age_s=LIST_MAX_AGE_S)
+
+
+def _event_response(row, *, lang, editor, status=200, headers=None):
+    upcoming = next(occurrences_from(schedule_of(row), now_utc()), None)
+    variant = ".".join(filter(None, (lang, "ed" if editor else None))) or None
+    return json_response(
+        event_feature(row, lang=lang, editor=editor, next_occurrence=upcoming),
+        status=status,
+        mimetype=GEOJSON_MIMETYPE,
+        etag=item_etag(row.id, row.version, variant),
+        headers={**language_headers(lang), **(headers or {})},
+    )
+
+
+def _row(event_id, *, include_unpublished: bool):
+    row = queries.event_row(event_id, include_unpublished=include_unpublished)
+    if row is None:
+        raise NotFound("no such event")
+    return row
+
+
+@blp.route("/events")
+class EventsView(MethodView):
+    @blp.arguments(OccurrenceListArgsSchema, location="query")
+    @blp.response(200, OccurrenceCollectionOutSchema, content_type=GEOJSON_MIMETYPE)
+    def get(self, args):
+        """Occurrences (recurrences expanded) meeting the window [from, to), ordered by start then event id.
+
+        The window defaults to the next 30 days and spans at most 366; an occurrence that started before
+        `from` and is still running is included. At most `limit` per page, then a `next` link.
+        """
+        start, end = window_of(args)
+        filters = filters_of(args)
+        rows = queries.candidates(filters, start, end)
+        return _occurrence_page(
+            rows, args, endpoint="events.EventsView", start=start, end=end, positioned=filters.positioned
+        )
+
+    @protected(blp, EDITORS)
+    @blp.arguments(EventFeatureInSchema)
+    @blp.response(201, EventFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
+    def post(self, body):
+        """Create an event (publication draft unless given); geometry null when it is at a venue POI."""
+        event = service.create_event(geometry=body["geometry"], properties=body["properties"], actor=actor())
+        location = url_for("events.EventView", event_id=event.id)
+        return _event_response(
+            _row(event.id, include_unpublished=True), lang=None, editor=True, status=201, headers={"Location": location}
+        )
+
+
+@blp.route("/events/now")
+class NowView(MethodView):
+    @blp.arguments(NowArgsSchema, location="query")
+    @blp.response(200, OccurrenceCollectionOutSchema, content_type=GEOJSON_MIMETYPE)
+    def get(self, args):
+        """Events under way now or starting within `within_min` minutes; nearest first with lat/lon.
+
+        One entry per event: the occurrence under way, else the next one.
+        """
+        at = as_aware(args["at"]).astimezone(UTC) if args.get("at") else now_utc()
+        until = at + timedelta(minutes=args["within_min"], seconds=1)
+        filters = filters_of(args)
+        rows = queries.candidates(filters, at, until)
+        found, more = queries.happening(rows, at, until, limit=args["limit"], by_distance=filters.positioned)
+        lang = lang_of(args)
+        features = [occurrence_feature(o, lang=lang, now=at, positioned=filters.positioned) for o in found]
+        body = collection(features, truncated=more, window={"from": local_iso(at), "to": local_iso(until)})
+        return json_response(body, mimetype=GEOJSON_MIMETYPE, headers=language_headers(lang), max_age_s=NOW_MAX_AGE_S)
+
+
+@blp.route("/events/categories")
+class EventCategoriesView(MethodView):
+    @blp.arguments(LangQueryArgsSchema, location="query")
+    def get(self, args):
+        """The event category vocabulary with labels."""
+        lang = lang_of(args)
+        items = [
+            {"id": key, "label": pick(labels, lang)[0] if lang else labels} for key, labels in CATEGORY_LABELS.items()
+        ]
+        return json_response(items, headers=language_headers(lang))
+
+
+@blp.route("/events/<uuid:event_id>")
+class EventView(MethodView):
+    @blp.arguments(EventQueryArgsSchema, location="query")
+    @blp.response(200, EventFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
+    def get(self, args, event_id):
+        """One event with its schedule and next occurrence; drafts are visible to editors only."""
+        editor = is_editor()
+        return _event_response(_row(event_id, include_unpublished=editor), lang=lang_of(args), editor=editor)
+
+    @protected(blp, EDITORS)
+    @blp.arguments(EventFeaturePatchSchema)
+    @blp.response(200, EventFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
+    @blp.alt_response(412, response="PRECONDITION_FAILED")
+    @blp.alt_response(428, response="PRECONDITION_REQUIRED")
+    def patch(self, body, event_id):
+        """Change some fields; needs If-Match with the current ETag. `starts_at` alone moves the event."""
+        service.update_event(
+            event_id=event_id,
+            if_match=request.headers.get("If-Match"),
+            actor=actor(),
+            geometry=body.get("geometry", service.KEEP),
+            properties=body.get("properties"),
+        )
+        return _event_response(_row(event_id, include_unpublished=True), lang=None, editor=True)
+
+    @protected(blp, EDITORS)
+    @blp.response(204)
+    @blp.alt_response(412, response="PRECONDITION_FAILED")
+    @blp.alt_response(428, response="PRECONDITION_REQUIRED")
+    def delete(self, event_id):
+        """Soft-delete an event; needs If-Match with the current ETag."""
+        service.delete_event(event_id=event_id, if_match=request.headers.get("If-Match"), actor=actor())
+        return "", 204
+
+
+@blp.route("/events/<uuid:event_id>/occurrences")
+class EventOccurrencesView(MethodView):
+    @blp.arguments(EventOccurrencesArgsSchema, location="query")
+    @blp.response(200, OccurrenceCollectionOutSchema, content_type=GEOJSON_MIMETYPE)
+    def get(self, args, event_id):
+        """One event's occurrences meeting [from, to) (default: from now, 366 days)."""
+        row = _row(event_id, include_unpublished=is_editor())
+        start, end = window_of(args, default_days=366)
+        return _occurrence_page(
+            [row],
+            args,
+            endpoint="events.EventOccurrencesView",
+            start=start,
+            end=end,
+            positioned=False,
+            event_id=event_id,
+        )
+
+
+@blp.route("/events/<uuid:event_id>/history")
+class EventHistoryView(MethodView):
+    @protected(blp, EDITORS)
+    @blp.response(200, EventHistoryEntryOutSchema(many=True))
+    def get(self, event_id):
+        """Who changed what and when, oldest first."""
+        return service.event_history(event_id=event_id)

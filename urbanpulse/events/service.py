@@ -1,0 +1,310 @@
+"""Event writes and single-item reads: validation, If-Match, history, cache invalidation, live feed."""
+
+from __future__ import annotations
+
+import uuid
+
+from geoalchemy2.elements import WKTElement
+from geoalchemy2.shape import to_shape
+from marshmallow import ValidationError
+from shapely.geometry import Point
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from urbanpulse.cache.invalidation import content_changed
+from urbanpulse.editing import history
+from urbanpulse.editing.actor import Actor
+from urbanpulse.editing.etags import check_if_match
+from urbanpulse.editing.merge import merge_patch
+from urbanpulse.errors import Conflict, DomainError, NotFound, ValidationFailed, flatten_validation_messages
+from urbanpulse.events import feed
+from urbanpulse.events.models import Event
+from urbanpulse.events.scheduling import (
+    SCHEDULE_FIELDS,
+    apply_schedule,
+    build_schedule,
+    duration_text,
+    schedule_of,
+)
+from urbanpulse.events.serialize import local_iso
+from urbanpulse.extensions import db
+from urbanpulse.models_common import utcnow
+from urbanpulse.pois.models import Poi
+
+ENTITY = "event"
+UID_SUFFIX = "@urbanpulse-boulogne"
+KEEP = object()
+SIMPLE_FIELDS = (
+    "uid",
+    "category",
+    "address",
+    "status",
+    "publication",
+    "price",
+    "organiser",
+    "booking_url",
+    "online_url",
+    "source",
+    "notes",
+)
+MERGED_FIELDS = ("title", "description")
+
+
+def validation_failed(error: ValidationError) -> ValidationFailed:
+    """Turn a marshmallow error on a Feature into a 422 naming the fields."""
+    errors = flatten_validation_messages({"json": error.messages})
+    return ValidationFailed("Invalid input: " + ", ".join(e["field"] for e in errors), errors=errors)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def snapshot(event: Event) -> dict:
+    """The editable state of an event as plain JSON values (what history compares)."""
+    state = {field: getattr(event, field) for field in (*SIMPLE_FIELDS, *MERGED_FIELDS)}
+    point = to_shape(event.location) if event.location is not None else None
+    state.update(
+        venue_poi_id=str(event.venue_poi_id) if event.venue_poi_id else None,
+        location=[point.x, point.y] if point is not None else None,
+        timezone=event.timezone,
+        all_day=bool(event.all_day),
+        dtstart_local=_iso(event.dtstart_local),
+        duration=duration_text(event.duration),
+        rrule=event.rrule,
+        exdates=[_iso(value) for value in event.exdates or []],
+        rdates=[_iso(value) for value in event.rdates or []],
+    )
+    return state
+
+
+def is_public(event: Event) -> bool:
+    """Whether the public may see the event."""
+    return event.publication == "published" and event.deleted_at is None
+
+
+def _point(geometry: Point) -> WKTElement:
+    return WKTElement(f"SRID=4326;POINT({geometry.x!r} {geometry.y!r})", extended=True)
+
+
+def _check_venue(venue_id: uuid.UUID | None) -> None:
+    if venue_id is None:
+        return
+    venue = db.session.get(Poi, venue_id)
+    if venue is None or venue.deleted_at is not None:
+        raise ValidationFailed.field("properties.venue_poi_id", "no such point of interest")
+
+
+def _check_one_place(event: Event) -> None:
+    if event.venue_poi_id is not None and event.location is not None:
+        raise ValidationFailed(
+            "an event takes place at a venue POI or at its own point, not both",
+            errors=[
+                {"field": "properties.venue_poi_id", "in": "json", "messages": ["give a venue or a geometry"]},
+                {"field": "geometry", "in": "json", "messages": ["give a venue or a geometry"]},
+            ],
+        )
+
+
+def _check_uid_free(uid: str, *, except_id: uuid.UUID | None = None) -> None:
+    owner = db.session.scalar(select(Event.id).where(Event.uid == uid))
+    if owner is not None and owner != except_id:
+        raise Conflict(
+            f"uid {uid!r} is already used",
+            errors=[{"field": "properties.uid", "in": "json", "messages": ["already used"]}],
+        )
+
+
+def _flush() -> None:
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Only a concurrent insert of the same uid gets past the checks above.
+        db.session.rollback()
+        raise Conflict(
+            "uid already used", errors=[{"field": "properties.uid", "in": "json", "messages": ["used"]}]
+        ) from None
+
+
+def _feed_type(was_public: bool, event: Event, old_status: str | None) -> str | None:
+    now_public = is_public(event)
+    if now_public and not was_public:
+        return "published"
+    if was_public and not now_public:
+        return "deleted" if event.deleted_at is not None else "unpublished"
+    if now_public:
+        return "cancelled" if event.status == "cancelled" and old_status != "cancelled" else "updated"
+    return None  # drafts never reach the feed
+
+
+def _announce(kind: str | None, event: Event, changed: list[str]) -> None:
+    if kind is None:
+        return
+    payload: dict = {"type": kind, "event_id": str(event.id), "version": event.version}
+    if kind not in feed.REMOVAL_TYPES:
+        payload.update(
+            uid=event.uid,
+            status=event.status,
+            category=event.category,
+            title=event.title,
+            starts_at=local_iso(event.starts_at),
+            ends_at=local_iso(event.ends_at),
+            recurring=bool(event.rrule or event.rdates),
+            changed=changed,
+        )
+    feed.publish(payload)
+
+
+def _committed(event: Event, *, kind: str | None, changed: list[str]) -> Event:
+    db.session.commit()
+    content_changed("events")
+    _announce(kind, event, changed)
+    return event
+
+
+def create_event(*, geometry: Point | None, properties: dict, actor: Actor, import_source: str | None = None) -> Event:
+    """Create an event (publication draft unless given) and its first history entry."""
+    try:
+        props = {k: merge_patch({}, v) if k in MERGED_FIELDS else v for k, v in properties.items()}
+        event_id = uuid.uuid4()
+        event = Event(
+            id=event_id,
+            uid=props.get("uid") or f"{event_id}{UID_SUFFIX}",
+            title=props["title"],
+            description=props.get("description", {}),
+            category=props["category"],
+            venue_poi_id=props.get("venue_poi_id"),
+            location=_point(geometry) if geometry is not None else None,
+            address=props.get("address"),
+            status=props.get("status", "scheduled"),
+            publication=props.get("publication", "draft"),
+            price=props.get("price"),
+            organiser=props.get("organiser"),
+            booking_url=props.get("booking_url"),
+            online_url=props.get("online_url"),
+            source=props.get("source"),
+            notes=props.get("notes"),
+            import_source=import_source,
+            version=1,
+            created_by=actor.user_id,
+            updated_by=actor.user_id,
+        )
+        apply_schedule(event, build_schedule(props, None))
+        _check_venue(event.venue_poi_id)
+        _check_one_place(event)
+        _check_uid_free(event.uid)
+        db.session.add(event)
+        _flush()
+        history.record(
+            entity_type=ENTITY,
+            entity_id=event.id,
+            version=1,
+            action="create",
+            actor=actor,
+            changes=history.diff({}, snapshot(event)),
+        )
+    except DomainError:
+        db.session.rollback()
+        raise
+    return _committed(event, kind=_feed_type(False, event, None), changed=[])
+
+
+def create_event_from_feature(feature: dict, *, actor: Actor, import_source: str | None = None) -> Event:
+    """Validate a GeoJSON Feature (as the API does) and create the event; for seed, import and scripts."""
+    from urbanpulse.events.schemas import EventFeatureInSchema
+
+    try:
+        data = EventFeatureInSchema().load(feature)
+    except ValidationError as error:
+        raise validation_failed(error) from None
+    return create_event(
+        geometry=data["geometry"], properties=data["properties"], actor=actor, import_source=import_source
+    )
+
+
+def get_event(*, event_id: uuid.UUID, include_unpublished: bool = False) -> Event:
+    """An event that is not deleted; drafts only when `include_unpublished`."""
+    event = db.session.get(Event, event_id)
+    if event is None or event.deleted_at is not None or (event.publication != "published" and not include_unpublished):
+        raise NotFound("no such event")
+    return event
+
+
+def _locked(event_id: uuid.UUID) -> Event:
+    event = db.session.scalar(select(Event).where(Event.id == event_id, Event.deleted_at.is_(None)).with_for_update())
+    if event is None:
+        raise NotFound("no such event")
+    return event
+
+
+def _apply_changes(event: Event, properties: dict, geometry) -> None:
+    for field, value in properties.items():
+        if field in MERGED_FIELDS:
+            setattr(event, field, merge_patch(getattr(event, field) or {}, value))
+        elif field in SIMPLE_FIELDS or field == "venue_poi_id":
+            setattr(event, field, value)
+    if not (event.title or {}).get("fr"):
+        raise ValidationFailed.field("properties.title.fr", "French title is required")
+    if any(field in properties for field in SCHEDULE_FIELDS):
+        apply_schedule(event, build_schedule(properties, schedule_of(event)))
+    if geometry is not KEEP:
+        event.location = _point(geometry) if geometry is not None else None
+    if "venue_poi_id" in properties:
+        _check_venue(event.venue_poi_id)
+    _check_one_place(event)
+    if "uid" in properties:
+        _check_uid_free(event.uid, except_id=event.id)
+
+
+def update_event(*, event_id: uuid.UUID, if_match: str | None, actor: Actor, properties=None, geometry=KEEP) -> Event:
+    """Apply a partial change if If-Match names the current version; translations are merge-patched."""
+    try:
+        event = _locked(event_id)
+        check_if_match(if_match, item_id=event.id, version=event.version)
+        before, was_public, old_status = snapshot(event), is_public(event), event.status
+        _apply_changes(event, properties or {}, geometry)
+        _flush()
+        changes = history.diff(before, snapshot(event))
+    except DomainError:
+        db.session.rollback()
+        raise
+    if not changes:
+        db.session.rollback()
+        return get_event(event_id=event_id, include_unpublished=True)
+    event.version += 1
+    event.updated_by = actor.user_id
+    event.updated_at = utcnow()
+    history.record(
+        entity_type=ENTITY, entity_id=event.id, version=event.version, action="update", actor=actor, changes=changes
+    )
+    return _committed(event, kind=_feed_type(was_public, event, old_status), changed=sorted(changes))
+
+
+def delete_event(*, event_id: uuid.UUID, if_match: str | None, actor: Actor) -> None:
+    """Soft-delete: the event leaves every public read and calendar; its history stays."""
+    try:
+        event = _locked(event_id)
+        check_if_match(if_match, item_id=event.id, version=event.version)
+    except DomainError:
+        db.session.rollback()
+        raise
+    was_public = is_public(event)
+    event.deleted_at = utcnow()
+    event.version += 1
+    event.updated_by = actor.user_id
+    history.record(
+        entity_type=ENTITY,
+        entity_id=event.id,
+        version=event.version,
+        action="delete",
+        actor=actor,
+        changes={"deleted": {"old": False, "new": True}},
+    )
+    _committed(event, kind=_feed_type(was_public, event, event.status), changed=[])
+
+
+def event_history(*, event_id: uuid.UUID) -> list:
+    """Every change of an event (deleted ones included), oldest first."""
+    if db.session.get(Event, event_id) is None:
+        raise NotFound("no such event")
+    return history.entries_for(entity_type=ENTITY, entity_id=event_id)

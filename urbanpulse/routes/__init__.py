@@ -1,0 +1,1 @@
+"""Heritage routes: walks, rides and boat trips as lines with ordered stops (POIs), GPX and walker progress."""

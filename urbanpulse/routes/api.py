@@ -1,0 +1,257 @@
+"""HTTP layer of routes: thin flask-smorest views over routes.service, queries, progress and gpx."""
+
+from __future__ import annotations
+
+from flask import Response, request, url_for
+from flask.views import MethodView
+
+from urbanpulse.auth.guard import EDITORS, is_editor, optional_user, protected
+from urbanpulse.editing.actor import Actor
+from urbanpulse.errors import Forbidden, Unauthorized
+from urbanpulse.http import GEOJSON_MIMETYPE, json_response
+from urbanpulse.i18n import REQUIRED_LANGUAGE, negotiate
+from urbanpulse.models_common import utcnow
+from urbanpulse.routes import gpx, importing, queries, service
+from urbanpulse.routes.blueprint import RoutesBlueprint
+from urbanpulse.routes.progress import progress
+from urbanpulse.routes.reading import loaded_route, parts_of_wkb, route_etag, vocabulary
+from urbanpulse.routes.schemas import (
+    GpxImportFormSchema,
+    ProgressQueryArgsSchema,
+    RouteFeatureInSchema,
+    RouteFeaturePatchSchema,
+    RouteListQueryArgsSchema,
+    RouteNearbyQueryArgsSchema,
+    RouteQueryArgsSchema,
+)
+from urbanpulse.routes.schemas_out import (
+    ProgressOutSchema,
+    RouteCollectionOutSchema,
+    RouteFeatureOutSchema,
+    RouteHistoryEntryOutSchema,
+    VocabularyOutSchema,
+)
+from urbanpulse.routes.serialize import collection, route_feature
+from urbanpulse.schemas_common import LangQueryArgsSchema
+
+blp = RoutesBlueprint("routes", __name__, url_prefix="/api/v1", description="Heritage routes: walks, rides, boat trips")
+
+
+def _lang(args: dict) -> str | None:
+    return negotiate(args.get("lang"), request.accept_languages)
+
+
+def _language_headers(lang: str | None) -> dict:
+    return {"Content-Language": lang} if lang else {}
+
+
+def _actor() -> Actor:
+    return Actor.for_user(optional_user())
+
+
+def _route_response(route_id, *, lang, editor, simplify_m=None, status=200, headers=None):
+    loaded = loaded_route(route_id, editor=editor)
+    body = route_feature(
+        loaded.route,
+        loaded.parts,
+        lang=lang,
+        editor=editor,
+        stop_count=len(loaded.stops),
+        stops=loaded.stops,
+        simplify_m=simplify_m,
+        line=loaded.line,
+    )
+    return json_response(
+        body,
+        status=status,
+        mimetype=GEOJSON_MIMETYPE,
+        etag=route_etag(loaded, lang=lang, editor=editor, extra=simplify_m),
+        headers={**_language_headers(lang), **(headers or {})},
+    )
+
+
+def _features(rows, *, lang, editor, simplify_m, with_distance=False) -> list[dict]:
+    return [
+        route_feature(
+            row,
+            parts_of_wkb(row.wkb),
+            lang=lang,
+            editor=editor,
+            stop_count=row.stop_count,
+            simplify_m=simplify_m,
+            extra={"distance_m": round(row.distance_m, 1)} if with_distance else None,
+        )
+        for row in rows
+    ]
+
+
+@blp.route("/routes/vocabulary")
+class VocabularyView(MethodView):
+    @blp.arguments(LangQueryArgsSchema, location="query")
+    @blp.response(200, VocabularyOutSchema)
+    def get(self, args):
+        """Themes, kinds (with their paces) and difficulties, with labels."""
+        lang = _lang(args)
+        return json_response(vocabulary(lang), headers=_language_headers(lang))
+
+
+@blp.route("/routes")
+class RoutesView(MethodView):
+    @blp.arguments(RouteListQueryArgsSchema, location="query")
+    @blp.response(200, RouteCollectionOutSchema, content_type=GEOJSON_MIMETYPE)
+    def get(self, args):
+        """Routes (published; drafts for editors with `status=draft`), by slug, with filters and paging."""
+        editor = is_editor()
+        if args.get("status") not in (None, "published") and not editor:
+            raise (Forbidden if optional_user() else Unauthorized)("only editors may list draft routes")
+        lang = _lang(args)
+        rows, matched, next_cursor = queries.listing(
+            themes=args.get("theme") or (),
+            kinds=args.get("kind") or (),
+            difficulties=args.get("difficulty") or (),
+            max_length_m=args.get("max_length_m"),
+            status=args.get("status"),
+            editor=editor,
+            limit=args["limit"],
+            cursor=args.get("cursor"),
+        )
+        features = _features(rows, lang=lang, editor=editor, simplify_m=args.get("simplify_m"))
+        links = [{"rel": "self", "href": request.full_path.rstrip("?"), "type": GEOJSON_MIMETYPE}]
+        if next_cursor:
+            query = {**request.args.to_dict(), "cursor": next_cursor}
+            links.append({"rel": "next", "href": url_for("routes.RoutesView", **query), "type": GEOJSON_MIMETYPE})
+        body = collection(features, numberMatched=matched, links=links)
+        return json_response(body, mimetype=GEOJSON_MIMETYPE, headers=_language_headers(lang))
+
+    @protected(blp, EDITORS)
+    @blp.arguments(RouteFeatureInSchema)
+    @blp.response(201, RouteFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
+    def post(self, body):
+        """Create a route from a GeoJSON Feature (a draft unless `status` says otherwise)."""
+        route = service.create_route(parts=body["geometry"], properties=body["properties"], actor=_actor())
+        location = url_for("routes.RouteView", route_id=route.id)
+        return _route_response(route.id, lang=None, editor=True, status=201, headers={"Location": location})
+
+
+@blp.route("/routes/import-gpx")
+class ImportGpxView(MethodView):
+    @protected(blp, EDITORS)
+    @blp.arguments(GpxImportFormSchema, location="multipart")
+    @blp.response(201, RouteFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
+    def post(self, form):
+        """Create a route (a draft by default) from an uploaded GPX file (multipart field `file`)."""
+        data = form.pop("file").stream.read(gpx.MAX_GPX_BYTES + 1)
+        route = importing.create_route_from_gpx(data=data, options=form, actor=_actor())
+        location = url_for("routes.RouteView", route_id=route.id)
+        return _route_response(route.id, lang=None, editor=True, status=201, headers={"Location": location})
+
+
+@blp.route("/routes/nearby")
+class NearbyView(MethodView):
+    @blp.arguments(RouteNearbyQueryArgsSchema, location="query")
+    @blp.response(200, RouteCollectionOutSchema, content_type=GEOJSON_MIMETYPE)
+    def get(self, args):
+        """Published routes whose line passes within `radius` metres, nearest first, with `distance_m`."""
+        lang = _lang(args)
+        editor = is_editor()
+        rows = queries.nearby(
+            lat=args["lat"],
+            lon=args["lon"],
+            radius_m=args["radius"],
+            limit=args["limit"],
+            themes=args.get("theme") or (),
+            kinds=args.get("kind") or (),
+            editor=editor,
+        )
+        features = _features(rows, lang=lang, editor=editor, simplify_m=args.get("simplify_m"), with_distance=True)
+        return json_response(collection(features), mimetype=GEOJSON_MIMETYPE, headers=_language_headers(lang))
+
+
+@blp.route("/routes/<uuid:route_id>")
+class RouteView(MethodView):
+    @blp.arguments(RouteQueryArgsSchema, location="query")
+    @blp.response(200, RouteFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
+    def get(self, args, route_id):
+        """One route with its stops in order; drafts are visible to editors only."""
+        return _route_response(route_id, lang=_lang(args), editor=is_editor(), simplify_m=args.get("simplify_m"))
+
+    @protected(blp, EDITORS)
+    @blp.arguments(RouteFeaturePatchSchema)
+    @blp.response(200, RouteFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
+    @blp.alt_response(412, response="PRECONDITION_FAILED")
+    @blp.alt_response(428, response="PRECONDITION_REQUIRED")
+    def patch(self, body, route_id):
+        """Change some fields, the line or the stops (a new list replaces the old); needs If-Match."""
+        service.update_route(
+            route_id=route_id,
+            if_match=request.headers.get("If-Match"),
+            actor=_actor(),
+            parts=body.get("geometry"),
+            properties=body.get("properties"),
+        )
+        return _route_response(route_id, lang=None, editor=True)
+
+    @protected(blp, EDITORS)
+    @blp.response(204)
+    @blp.alt_response(412, response="PRECONDITION_FAILED")
+    @blp.alt_response(428, response="PRECONDITION_REQUIRED")
+    def delete(self, route_id):
+        """Soft-delete a route; needs If-Match with the current ETag."""
+        service.delete_route(route_id=route_id, if_match=request.headers.get("If-Match"), actor=_actor())
+        return "", 204
+
+
+@blp.route("/routes/<uuid:route_id>/gpx")
+class GpxView(MethodView):
+    @blp.arguments(LangQueryArgsSchema, location="query")
+    @blp.response(
+        200,
+        {"type": "string", "format": "binary"},
+        content_type=gpx.GPX_MIMETYPE,
+        description="A GPX 1.1 document: the track and the stops as waypoints",
+        headers={
+            "Content-Disposition": {"description": 'attachment; filename="<slug>.gpx"', "schema": {"type": "string"}}
+        },
+    )
+    def get(self, args, route_id):
+        """The route as a GPX 1.1 file: the line as a track, the stops as waypoints, names in `lang`."""
+        editor = is_editor()
+        lang = _lang(args) or REQUIRED_LANGUAGE
+        loaded = loaded_route(route_id, editor=editor)
+        document = gpx.build(
+            loaded.route,
+            loaded.parts,
+            loaded.stops,
+            lang=lang,
+            route_url=url_for("routes.RouteView", route_id=route_id, _external=True),
+            poi_url=lambda poi_id: url_for("pois.PoiView", poi_id=poi_id, _external=True),
+        )
+        response = Response(document, mimetype=gpx.GPX_MIMETYPE)
+        response.headers["Content-Disposition"] = f'attachment; filename="{loaded.route.slug}.gpx"'
+        response.headers["Content-Language"] = lang
+        response.headers["ETag"] = route_etag(loaded, lang=lang, editor=editor, extra="gpx")
+        response.vary.update(("Accept-Language", "Authorization"))
+        return response.make_conditional(request)
+
+
+@blp.route("/routes/<uuid:route_id>/progress")
+class ProgressView(MethodView):
+    @blp.arguments(ProgressQueryArgsSchema, location="query")
+    @blp.response(200, ProgressOutSchema)
+    def get(self, args, route_id):
+        """Where a walker at (lat, lon) is on the route: distance done and left, next stop, ETAs."""
+        lang = _lang(args)
+        loaded = loaded_route(route_id, editor=is_editor())
+        body = progress(
+            loaded.route, loaded.line, loaded.stops, lon=args["lon"], lat=args["lat"], lang=lang, now=utcnow()
+        )
+        return json_response(body, headers=_language_headers(lang))
+
+
+@blp.route("/routes/<uuid:route_id>/history")
+class RouteHistoryView(MethodView):
+    @protected(blp, EDITORS)
+    @blp.response(200, RouteHistoryEntryOutSchema(many=True))
+    def get(self, route_id):
+        """Who changed what and when, oldest first."""
+        return service.route_history(route_id=route_id)

@@ -1,0 +1,100 @@
+"""Route reads over several rows: the filtered list and the routes passing near a point."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import text
+
+from urbanpulse.extensions import db
+from urbanpulse.pois.queries import decode_cursor, encode_cursor
+from urbanpulse.routes.models import PUBLIC_PREDICATE
+
+POINT_SQL = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
+VISIBLE_STOP_SQL = "p.status = 'published' AND p.deleted_at IS NULL"
+
+
+def _public(alias: str = "r") -> str:
+    return " AND ".join(f"{alias}.{clause.strip()}" for clause in PUBLIC_PREDICATE.split(" AND "))
+
+
+def _columns(*, editor: bool) -> str:
+    stop_filter = "" if editor else f" AND {VISIBLE_STOP_SQL}"
+    return f"""r.id, r.slug, r.name, r.summary, r.description, r.theme, r.kind, r.difficulty, r.is_loop,
+    r.length_m, r.duration_min, r.official_length_m, r.estimated_waypoints, r.status, r.source, r.version,
+    r.created_at, r.updated_at, r.created_by, r.updated_by, ST_AsBinary(r.geom) AS wkb,
+    (SELECT count(*) FROM route_stops s JOIN pois p ON p.id = s.poi_id
+     WHERE s.route_id = r.id{stop_filter}) AS stop_count"""
+
+
+def _vocabulary_filters(filters: list[str], params: dict, **lists: Sequence[str]) -> None:
+    for column, values in lists.items():
+        if values:
+            filters.append(f"r.{column} = ANY(:{column})")
+            params[column] = list(values)
+
+
+def listing(
+    *,
+    themes: Sequence[str] = (),
+    kinds: Sequence[str] = (),
+    difficulties: Sequence[str] = (),
+    max_length_m: float | None = None,
+    status: str | None = None,
+    editor: bool = False,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> tuple[list, int, str | None]:
+    """Routes ordered by slug with keyset paging: (rows, numberMatched, next cursor)."""
+    state = decode_cursor(cursor)
+    if status in (None, "published"):
+        filters, params = [_public()], {}
+    else:
+        filters, params = ["r.deleted_at IS NULL", "r.status = :status"], {"status": status}
+    _vocabulary_filters(filters, params, theme=themes, kind=kinds, difficulty=difficulties)
+    if max_length_m is not None:
+        filters.append("r.length_m <= :max_length_m")
+        params["max_length_m"] = max_length_m
+    where = " AND ".join(filters)
+    matched = db.session.execute(text(f"SELECT count(*) FROM routes r WHERE {where}"), params).scalar_one()
+    if "after" in state:
+        where += " AND r.slug > :after"
+        params["after"] = state["after"]
+    sql = f"SELECT {_columns(editor=editor)} FROM routes r WHERE {where} ORDER BY r.slug LIMIT :limit"
+    rows = db.session.execute(text(sql), {**params, "limit": limit + 1}).all()
+    next_cursor = encode_cursor({"after": rows[limit - 1].slug}) if len(rows) > limit else None
+    return rows[:limit], matched, next_cursor
+
+
+def nearby_sql(*, with_theme: bool = False, with_kind: bool = False, editor: bool = False) -> str:
+    """Published routes whose line passes within :radius metres of the point, nearest first (ties by id)."""
+    # ST_DWithin on geography is answered from the partial GiST index ix_routes_public_geom.
+    filters = [_public(), f"ST_DWithin(r.geom, {POINT_SQL}, :radius)"]
+    if with_theme:
+        filters.append("r.theme = ANY(:theme)")
+    if with_kind:
+        filters.append("r.kind = ANY(:kind)")
+    return (
+        f"SELECT {_columns(editor=editor)}, ST_Distance(r.geom, {POINT_SQL}) AS distance_m FROM routes r "
+        f"WHERE {' AND '.join(filters)} ORDER BY distance_m, r.id LIMIT :limit"
+    )
+
+
+def nearby(
+    *,
+    lat: float,
+    lon: float,
+    radius_m: float,
+    limit: int,
+    themes: Sequence[str] = (),
+    kinds: Sequence[str] = (),
+    editor: bool = False,
+) -> list:
+    """Published routes within `radius_m` of (lat, lon), by geodesic distance to the line."""
+    sql = nearby_sql(with_theme=bool(themes), with_kind=bool(kinds), editor=editor)
+    params = {"lat": lat, "lon": lon, "radius": radius_m, "limit": limit}
+    if themes:
+        params["theme"] = list(themes)
+    if kinds:
+        params["kind"] = list(kinds)
+    return db.session.execute(text(sql), params).all()

@@ -1,0 +1,65 @@
+"""Loading one route for reading (line and visible stops), its ETag, and the vocabulary."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+import shapely
+
+from urbanpulse.editing.etags import item_etag
+from urbanpulse.routes import service
+from urbanpulse.routes.geometry import Parts, RouteLine, parts_of
+from urbanpulse.routes.models import Route
+from urbanpulse.routes.serialize import translated
+from urbanpulse.routes.stops import ReadStop, read_stops
+from urbanpulse.routes.vocab import DIFFICULTY_LABELS, KIND_LABELS, PACE_KMH, THEME_LABELS
+
+# ETag variants may only hold letters and dots; digits of the digest are spelled as letters.
+_DIGITS_AS_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+
+
+def parts_of_wkb(wkb) -> Parts:
+    """Parts of a line read as WKB from SQL."""
+    return parts_of(shapely.from_wkb(bytes(wkb)))
+
+
+@dataclass(frozen=True)
+class LoadedRoute:
+    """A route with its line and the stops the caller may see."""
+
+    route: Route
+    parts: Parts
+    line: RouteLine
+    stops: list[ReadStop]
+
+
+def loaded_route(route_id: uuid.UUID, *, editor: bool) -> LoadedRoute:
+    """A visible route (drafts for editors), its line, and its stops (only public POIs for the public)."""
+    route = service.get_route(route_id=route_id, include_unpublished=editor)
+    parts = service.route_parts(route)
+    line = RouteLine(parts)
+    return LoadedRoute(route, parts, line, read_stops(route.id, line, public=not editor))
+
+
+def route_etag(loaded: LoadedRoute, *, lang: str | None, editor: bool, extra=None) -> str:
+    """`"<id>.<version>.<variant>"`: usable in If-Match, and changed when a stop's POI changes too."""
+    material = repr(([(str(s.poi_id), s.poi_version, s.visible) for s in loaded.stops], extra))
+    digest = hashlib.blake2b(material.encode(), digest_size=8).hexdigest().translate(_DIGITS_AS_LETTERS)
+    variant = ".".join(filter(None, (lang, "ed" if editor else None, digest)))
+    return item_etag(loaded.route.id, loaded.route.version, variant)
+
+
+def vocabulary(lang: str | None) -> dict:
+    """Themes, kinds with their paces, and difficulties, with labels."""
+
+    def items(labels: dict, **extra) -> list[dict]:
+        return [{"id": key, "label": translated(label, lang), **extra.get(key, {})} for key, label in labels.items()]
+
+    paces = {kind: {"pace_kmh": pace} for kind, pace in PACE_KMH.items()}
+    return {
+        "themes": items(THEME_LABELS),
+        "kinds": items(KIND_LABELS, **paces),
+        "difficulties": items(DIFFICULTY_LABELS),
+    }

@@ -1,0 +1,50 @@
+"""The `routes` layer: published route lines, simplified to the zoom (about half a pixel), with labels.
+
+Attributes: `id`, `slug`, `name` (requested language), `kind`, `theme`, `difficulty`, `length_m`, `is_loop`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect, text
+
+from urbanpulse.extensions import db
+from urbanpulse.routes.models import PUBLIC_PREDICATE, Route
+from urbanpulse.sync.adapters import public_sql
+from urbanpulse.tiles.geometry import shapes
+from urbanpulse.tiles.grid import BUFFER, EXTENT
+from urbanpulse.tiles.layers import TileLayer, TileRequest, name_sql
+
+NAME = "routes"
+DRAWN_FIELDS = ("geom", "status", "deleted_at", "name", "slug", "kind", "theme", "difficulty", "length_m", "is_loop")
+
+# Few rows: the line's bbox test in 4326 is enough (geography's index would test great-circle edges).
+SQL = f"""
+    WITH env AS (SELECT ST_TileEnvelope(:z, :x, :y) AS g)
+    SELECT ST_AsMVT(t, '{NAME}', {EXTENT}, 'geom') FROM (
+        SELECT r.id::text AS id, r.slug, {name_sql("r.name")} AS name, r.kind, r.theme, r.difficulty,
+               round(r.length_m)::int AS length_m, r.is_loop,
+               ST_AsMVTGeom(ST_Simplify(ST_Transform(r.geom::geometry, 3857), :tolerance, true), env.g,
+                            {EXTENT}, {BUFFER}, true) AS geom
+        FROM routes r, env
+        WHERE {public_sql(PUBLIC_PREDICATE, "r")}
+          AND r.geom::geometry && ST_Transform(ST_Expand(env.g, :margin), 4326)
+        ORDER BY r.id
+    ) AS t WHERE t.geom IS NOT NULL
+"""  # noqa: S608 (constant fragments; values are bound)
+
+
+def render(request: TileRequest) -> bytes:
+    """The layer's MVT bytes for one tile (b"" when no route crosses it)."""
+    return bytes(db.session.execute(text(SQL), request.params()).scalar_one() or b"")
+
+
+def touched(route: Route, entire: bool) -> list:
+    """The route's old and new lines when a drawn field changed (its line when created or deleted)."""
+    state = inspect(route)
+    if not entire and not any(state.attrs[name].history.has_changes() for name in DRAWN_FIELDS):
+        return []
+    history = state.attrs.geom.history
+    return shapes([*history.added, *history.unchanged, *history.deleted])
+
+
+LAYER = TileLayer(name=NAME, render=render, tracked={Route: touched})
