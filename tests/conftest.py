@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 
 import psycopg
@@ -83,10 +84,18 @@ def database_url(worker_id_str) -> str:
 
 @pytest.fixture(scope="session")
 def redis_url(worker_id_str) -> str:
-    """A Redis database number of this worker's own: 1-15, spread by run so concurrent runs rarely meet."""
+    """A real Redis of this worker's own: a private redis-server on a spare port when the binary is here
+    (so concurrent test runs never share state), else a database number 1-15 of REDIS_URL."""
+    if shutil.which("redis-server") and not os.environ.get("TEST_REDIS_URL"):
+        from tests.servers import PrivateRedis
+
+        server = PrivateRedis().start()
+        yield server.url
+        server.close()
+        return
     base = BASE_REDIS_URL.rsplit("/", 1)[0] if BASE_REDIS_URL.count("/") > 2 else BASE_REDIS_URL
     slot = int(run_token(), 16) % 5
-    return f"{base}/{1 + (3 * slot + worker_index(worker_id_str)) % 15}"
+    yield f"{base}/{1 + (3 * slot + worker_index(worker_id_str)) % 15}"
 
 
 @pytest.fixture(scope="session")

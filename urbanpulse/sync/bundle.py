@@ -24,6 +24,7 @@ from urbanpulse.sync import cursor as cursors
 from urbanpulse.sync.adapters import available
 from urbanpulse.sync.cursor import Cursor
 from urbanpulse.sync.horizon import Position, final_position, horizon
+from urbanpulse.tiles.cache import database_namespace
 
 log = logging.getLogger(__name__)
 FORMAT = 1
@@ -46,7 +47,7 @@ class Bundle:
 
 
 def _key(lang: str | None, mark: Position) -> str:
-    return f"up:sync:bundle:v{FORMAT}:{lang or 'all'}:{mark.txid}.{mark.id}"
+    return f"up:sync:bundle:{database_namespace()}:v{FORMAT}:{lang or 'all'}:{mark.txid}.{mark.id}"
 
 
 def build(lang: str | None, below: int) -> Bundle:

@@ -9,12 +9,15 @@ already replaced, or is about to: it is never served after the write's invalidat
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 import time
 from dataclasses import dataclass
 
 import redis
+from flask import current_app
+from sqlalchemy.engine import make_url
 
 from urbanpulse.extensions import redis_client
 
@@ -22,7 +25,6 @@ log = logging.getLogger(__name__)
 ENTRY_TTL_S = 6 * 3600
 VERSION_TTL_S = 7 * 24 * 3600
 BREAKER_OPEN_S = 1.0
-GLOBAL_VERSION_KEY = "up:tv"
 _breaker_open_until: dict[int, float] = {}  # per Redis client (an app has one)
 
 
@@ -39,18 +41,33 @@ class Tile:
         return not self.gzipped
 
 
+def database_namespace() -> str:
+    """The database the cached results come from: two databases sharing one Redis never mix entries."""
+    return _database_name(current_app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+@functools.lru_cache(maxsize=64)
+def _database_name(url: str) -> str:
+    return make_url(url).database or "-"
+
+
+def global_version_key() -> str:
+    """The version of every tile (replaced after a failed or bulk invalidation)."""
+    return f"up:tv:{database_namespace()}"
+
+
 def zoom_version_key(z: int) -> str:
     """The version of every tile of a zoom (bumped when a line touches too many tiles to list)."""
-    return f"up:tv:{z}"
+    return f"up:tv:{database_namespace()}:{z}"
 
 
 def tile_version_key(z: int, x: int, y: int) -> str:
     """The version of one tile, whatever the layers, categories and language."""
-    return f"up:tv:{z}/{x}/{y}"
+    return f"up:tv:{database_namespace()}:{z}/{x}/{y}"
 
 
 def _entry_key(z: int, x: int, y: int, variant: str) -> str:
-    return f"up:tile:{z}/{x}/{y}:{variant}"
+    return f"up:tile:{database_namespace()}:{z}/{x}/{y}:{variant}"
 
 
 def new_token() -> bytes:
@@ -85,7 +102,7 @@ def _versions(client: redis.Redis, keys: list[str]) -> list[bytes]:
 
 def lookup(z: int, x: int, y: int, variant: str) -> tuple[bytes | None, Tile | None]:
     """(stamp to store a freshly built tile under, the cached tile if still valid); (None, None) without Redis."""
-    keys = [GLOBAL_VERSION_KEY, zoom_version_key(z), tile_version_key(z, x, y)]
+    keys = [global_version_key(), zoom_version_key(z), tile_version_key(z, x, y)]
 
     def read(client: redis.Redis):
         *versions, entry = client.mget([*keys, _entry_key(z, x, y, variant)])

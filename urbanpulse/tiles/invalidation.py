@@ -80,7 +80,7 @@ def touch(geometries: Iterable) -> int:
 def touch_all() -> None:
     """Retire every cached tile (after a bulk change made outside the tracked models, e.g. raw SQL)."""
     try:
-        redis_client.client.set(cache.GLOBAL_VERSION_KEY, cache.new_token(), ex=cache.VERSION_TTL_S)
+        redis_client.client.set(cache.global_version_key(), cache.new_token(), ex=cache.VERSION_TTL_S)
     except (redis.RedisError, OSError) as error:
         log.warning("retiring every tile failed (%s); retrying until Redis is back", error)
         _retire_all_later(redis_client.client)
@@ -92,14 +92,15 @@ def _retire_all_later(client: redis.Redis) -> None:
         if _retrying:
             return
         _retrying = True
-    threading.Thread(target=_retry, args=(client,), name="tile-cache-retire", daemon=True).start()
+    key = cache.global_version_key()
+    threading.Thread(target=_retry, args=(client, key), name="tile-cache-retire", daemon=True).start()
 
 
-def _retry(client: redis.Redis) -> None:
+def _retry(client: redis.Redis, key: str) -> None:
     global _retrying
     while True:
         try:
-            client.set(cache.GLOBAL_VERSION_KEY, cache.new_token(), ex=cache.VERSION_TTL_S)
+            client.set(key, cache.new_token(), ex=cache.VERSION_TTL_S)
         except (redis.RedisError, OSError):
             time.sleep(0.5)
             continue
