@@ -50,7 +50,7 @@ def _compute_candidates(*, centre_lon, centre_lat, half_diag_m, radius_m, limit,
     )
     kth = nearest[limit - 1][1] if len(nearest) >= limit else float("inf")
     reach_m = min(radius_m + half_diag_m, kth + 0.1 + 2 * half_diag_m)
-    sql = text(queries.nearby_sql(category_count=len(categories), with_text=False))
+    sql = text(queries.within_sql(category_count=len(categories)))
     params = queries.nearby_params(lat=centre_lat, lon=centre_lon, radius_m=reach_m, categories=categories)
     with read_connection() as connection:
         rows = connection.execute(sql, {**params, "fetch": MAX_CACHED_CANDIDATES + 1}).all()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -35,13 +36,14 @@ def _public(alias: str = "p") -> str:
 
 
 def _knn_branch(*, category_param: str | None, with_text: bool) -> str:
-    # ST_DWithin on the sphere (with a margin covering the spheroid) bounds the index scan; the KNN
-    # ORDER BY ... LIMIT stops it early where POIs are dense.
-    filters = [_public(), f"ST_DWithin(p.location, {POINT_SQL}, :sphere_radius, false)"]
+    # A pure KNN scan (ORDER BY <-> LIMIT) always stops after :fetch rows, whatever the radius or the
+    # density: the radius is applied to the fetched rows. A text filter could make that scan walk the
+    # whole index, so text searches are bounded by the radius (on the sphere, with a margin) instead.
+    filters = [_public()]
     if category_param:
         filters.append(f"p.category = :{category_param}")
     if with_text:
-        filters.append(TEXT_MATCH_SQL)
+        filters += [TEXT_MATCH_SQL, f"ST_DWithin(p.location, {POINT_SQL}, :sphere_radius, false)"]
     return (
         f"SELECT {COLUMNS}, p.location <-> {POINT_SQL} AS knn_m FROM pois p WHERE {' AND '.join(filters)} "
         f"ORDER BY p.location <-> {POINT_SQL} LIMIT :fetch"
@@ -56,6 +58,17 @@ def nearby_sql(*, category_count: int, with_text: bool) -> str:
         f"({_knn_branch(category_param=f'c{i}', with_text=with_text)})" for i in range(category_count)
     )
     return f"SELECT * FROM ({branches}) AS candidates ORDER BY knn_m LIMIT :fetch"
+
+
+def within_sql(*, category_count: int) -> str:
+    """Every published POI (of the categories) within :sphere_radius on the sphere, nearest first, capped."""
+    filters = [_public(), f"ST_DWithin(p.location, {POINT_SQL}, :sphere_radius, false)"]
+    if category_count:
+        filters.append("p.category IN (" + ", ".join(f":c{i}" for i in range(category_count)) + ")")
+    return (
+        f"SELECT {COLUMNS}, p.location <-> {POINT_SQL} AS knn_m FROM pois p WHERE {' AND '.join(filters)} "
+        f"ORDER BY knn_m LIMIT :fetch"
+    )
 
 
 def nearby_params(
@@ -136,6 +149,14 @@ def decode_cursor(cursor: str | None) -> dict:
     return state
 
 
+def _after_id(state: dict) -> str:
+    # A forged cursor must be a 422, not an invalid uuid cast in PostgreSQL.
+    try:
+        return str(uuid.UUID(state["after"]))
+    except (ValueError, TypeError):
+        raise ValidationFailed.field("cursor", "not a cursor returned by this API", location="query") from None
+
+
 def _list_filters(*, bbox, categories, q, status) -> tuple[list[str], dict]:
     filters = [_public()] if status in (None, "published") else ["p.deleted_at IS NULL", "p.status = :status"]
     params: dict = {"status": status} if status not in (None, "published") else {}
@@ -186,7 +207,7 @@ def _page(connection, where: str, params: dict, *, q, state: dict, limit: int) -
     else:
         if "after" in state:
             where += " AND p.id > CAST(:after AS uuid)"
-            params["after"] = state["after"]
+            params["after"] = _after_id(state)
         sql = f"SELECT {COLUMNS} FROM pois p WHERE {where} ORDER BY p.id LIMIT :limit"
         rows = connection.execute(text(sql), {**params, "limit": limit + 1}).all()
         next_state = {"after": str(rows[limit - 1].id)} if len(rows) > limit else None
