@@ -56,7 +56,7 @@ class Config:
     REDIS_TIMEOUT_MS = _env_int("REDIS_TIMEOUT_MS", 50)
     CACHE_ENABLED = os.environ.get("CACHE_ENABLED", "1") not in ("0", "false", "no")
     CACHE_TTL_S = _env_int("CACHE_TTL_S", 300)
-    CACHE_CELL_M = _env_int("CACHE_CELL_M", 150)
+    CACHE_CELL_M = _env_int("CACHE_CELL_M", 400)
     TOKEN_LIFETIME_S = _env_int("TOKEN_LIFETIME_S", 3600)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     CORS_ORIGINS = _env_list("CORS_ORIGINS")

@@ -11,11 +11,11 @@ Entries are tagged with the generations of the regions they cover (bumped by wri
 from __future__ import annotations
 
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
-import orjson
 from flask import current_app
 from sqlalchemy import text
 
@@ -28,6 +28,7 @@ from urbanpulse.metrics import CACHE_REQUESTS
 from urbanpulse.pois import queries
 
 DOMAIN = "pois"
+ENTRY_FORMAT = 2  # part of the key: entries of another layout are never read
 MAX_CACHED_CANDIDATES = 5000
 APPROX_ERROR = 0.005
 _rows_by_version: OrderedDict = OrderedDict()
@@ -35,7 +36,7 @@ ROW_CACHE_SIZE = 50_000
 
 
 def _entry_key(cell, radius_m: float, limit: int, categories: Sequence[str]) -> str:
-    return f"up:nb:{cell[0]}:{cell[1]}:{radius_m:g}:{limit}:{','.join(sorted(categories))}"
+    return f"up:nb{ENTRY_FORMAT}:{cell[0]}:{cell[1]}:{radius_m:g}:{limit}:{','.join(sorted(categories))}"
 
 
 def _generations(client, keys: list[str]):
@@ -50,19 +51,44 @@ def _compute_candidates(*, centre_lon, centre_lat, half_diag_m, radius_m, limit,
     )
     kth = nearest[limit - 1][1] if len(nearest) >= limit else float("inf")
     reach_m = min(radius_m + half_diag_m, kth + 0.1 + 2 * half_diag_m)
-    sql = text(queries.within_sql(category_count=len(categories)))
+    sql = text(queries.within_sql(category_count=len(categories), light=True))
     params = queries.nearby_params(lat=centre_lat, lon=centre_lon, radius_m=reach_m, categories=categories)
     with read_connection() as connection:
         rows = connection.execute(sql, {**params, "fetch": MAX_CACHED_CANDIDATES + 1}).all()
     if len(rows) > MAX_CACHED_CANDIDATES:
         return None
-    for row in rows:
-        _remember(row)
     return {
-        "ids": [str(row.id) for row in rows],
-        "versions": [row.version for row in rows],
-        "lons": [row.lon for row in rows],
-        "lats": [row.lat for row in rows],
+        "ids": b"".join(row.id.bytes for row in rows),
+        "versions": np.fromiter((row.version for row in rows), dtype=np.int64, count=len(rows)),
+        "lons": np.fromiter((row.lon for row in rows), dtype=np.float64, count=len(rows)),
+        "lats": np.fromiter((row.lat for row in rows), dtype=np.float64, count=len(rows)),
+    }
+
+
+def encode_entry(generations: list[str], candidates: dict) -> bytes:
+    """Compact binary entry: a generations line, then ids (16 bytes each), versions, lons, lats."""
+    count = len(candidates["lons"])
+    header = (",".join(generations) + f"\n{count}\n").encode()
+    return (
+        header
+        + candidates["ids"]
+        + candidates["versions"].astype("<i8").tobytes()
+        + candidates["lons"].astype("<f8").tobytes()
+        + candidates["lats"].astype("<f8").tobytes()
+    )
+
+
+def decode_entry(raw: bytes) -> dict:
+    """The inverse of `encode_entry` (arrays are views on the bytes, no copy)."""
+    generations, count, payload = raw.split(b"\n", 2)
+    n = int(count)
+    ids_end, versions_end, lons_end = 16 * n, 24 * n, 32 * n
+    return {
+        "generations": generations.decode().split(","),
+        "ids": payload[:ids_end],
+        "versions": np.frombuffer(payload, dtype="<i8", count=n, offset=ids_end),
+        "lons": np.frombuffer(payload, dtype="<f8", count=n, offset=versions_end),
+        "lats": np.frombuffer(payload, dtype="<f8", count=n, offset=lons_end),
     }
 
 
@@ -83,14 +109,22 @@ def _rows_for(pairs: list[tuple[str, int]]) -> dict | None:
     return None if any(row is None for row in found.values()) else found
 
 
+def _decoded(raw: bytes | None) -> dict | None:
+    try:
+        return decode_entry(raw) if raw else None
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
 def _rank_candidates(entry: dict, lon: float, lat: float, radius_m: float, limit: int):
-    lons, lats = np.asarray(entry["lons"]), np.asarray(entry["lats"])
+    lons, lats = entry["lons"], entry["lats"]
     approx = approx_distances_m(lon, lat, lons, lats)
     inside = np.flatnonzero(approx <= (radius_m + 0.5) / (1 - APPROX_ERROR))
     if inside.size > limit:
         kth = np.partition(approx[inside], limit - 1)[limit - 1]
         inside = inside[approx[inside] <= (kth * (1 + APPROX_ERROR) + 1.1) / (1 - APPROX_ERROR)]
-    pairs = [(entry["ids"][i], entry["versions"][i]) for i in inside]
+    ids = entry["ids"]
+    pairs = [(str(uuid.UUID(bytes=ids[16 * i : 16 * i + 16])), int(entry["versions"][i])) for i in inside]
     rows = _rows_for(pairs)
     if rows is None:
         return None
@@ -117,7 +151,7 @@ def nearby(*, lat: float, lon: float, radius_m: float, limit: int, categories: S
         return queries.nearby(lat=lat, lon=lon, radius_m=radius_m, limit=limit, categories=categories)
     raw_entry, generations = fetched
     generations = [g.decode() if g else "0" for g in generations]
-    entry = orjson.loads(raw_entry) if raw_entry else None
+    entry = _decoded(raw_entry)
     if entry is not None and entry["generations"] == generations:
         result = _rank_candidates(entry, lon, lat, radius_m, limit)
         if result is not None:
@@ -147,22 +181,22 @@ def _fill(key: str, generations: list[str], **compute_args) -> dict | None:
     The generations were read before the database, so a write committed meanwhile has bumped them and
     the entry is never served after that write returns.
     """
-    if store.acquire_lock(key) is False:
+    acquired = store.acquire_lock(key)
+    if acquired is False:
         deadline = time.monotonic() + 0.5
         while time.monotonic() < deadline:
             time.sleep(0.01)
             raw = store.run(lambda client: client.get(key))
-            if raw:
-                entry = orjson.loads(raw)
-                if entry["generations"] == generations:
-                    return entry
+            entry = _decoded(raw)
+            if entry is not None and entry["generations"] == generations:
+                return entry
     try:
         candidates = _compute_candidates(**compute_args)
         if candidates is None:
             return None
-        entry = {"generations": generations, **candidates}
         ttl_s = current_app.config["CACHE_TTL_S"]
-        store.run(lambda client: client.set(key, orjson.dumps(entry), ex=ttl_s))
-        return entry
+        store.run(lambda client: client.set(key, encode_entry(generations, candidates), ex=ttl_s))
+        return {"generations": generations, **candidates}
     finally:
-        store.release_lock(key)
+        if acquired:
+            store.release_lock(key)

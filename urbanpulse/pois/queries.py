@@ -22,6 +22,7 @@ COLUMNS = """p.id, p.slug, p.category, p.tags, p.name, p.description, p.address,
     p.accessibility, p.contact, p.media, p.status, p.source, p.location_estimated, p.version,
     p.created_at, p.updated_at, p.created_by, p.updated_by,
     ST_X(p.location::geometry) AS lon, ST_Y(p.location::geometry) AS lat"""
+LIGHT_COLUMNS = "p.id, p.version, ST_X(p.location::geometry) AS lon, ST_Y(p.location::geometry) AS lat"
 POINT_SQL = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
 # The KNN operator on geography measures on a sphere; the spheroid distance differs by well under 1 %.
 SPHERE_ERROR = 0.01
@@ -60,13 +61,17 @@ def nearby_sql(*, category_count: int, with_text: bool) -> str:
     return f"SELECT * FROM ({branches}) AS candidates ORDER BY knn_m LIMIT :fetch"
 
 
-def within_sql(*, category_count: int) -> str:
-    """Every published POI (of the categories) within :sphere_radius on the sphere, nearest first, capped."""
+def within_sql(*, category_count: int, light: bool = False) -> str:
+    """Every published POI (of the categories) within :sphere_radius on the sphere, nearest first, capped.
+
+    `light` selects only id, version and coordinates (for cached candidate sets).
+    """
     filters = [_public(), f"ST_DWithin(p.location, {POINT_SQL}, :sphere_radius, false)"]
     if category_count:
         filters.append("p.category IN (" + ", ".join(f":c{i}" for i in range(category_count)) + ")")
+    columns = LIGHT_COLUMNS if light else COLUMNS
     return (
-        f"SELECT {COLUMNS}, p.location <-> {POINT_SQL} AS knn_m FROM pois p WHERE {' AND '.join(filters)} "
+        f"SELECT {columns}, p.location <-> {POINT_SQL} AS knn_m FROM pois p WHERE {' AND '.join(filters)} "
         f"ORDER BY knn_m LIMIT :fetch"
     )
 

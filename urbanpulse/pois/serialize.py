@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime
 
 from urbanpulse.i18n import pick
@@ -34,17 +35,7 @@ def _media(items: list | None, lang: str | None) -> list:
     return [{**item, "alt": _translated(item.get("alt"), lang)} for item in items or []]
 
 
-def feature(
-    row,
-    *,
-    lang: str | None,
-    editor: bool,
-    local_now: datetime,
-    lon: float,
-    lat: float,
-    extra: dict | None = None,
-) -> dict:
-    """One POI as a GeoJSON Feature; `local_now` (naive Europe/Paris) drives `open_now`."""
+def _static_properties(row, *, lang: str | None, editor: bool) -> dict:
     props = {
         "id": str(row.id),
         "slug": row.slug,
@@ -65,14 +56,34 @@ def feature(
         "created_at": _local_iso(row.created_at),
         "updated_at": _local_iso(row.updated_at),
     }
-    open_now = is_open(row.opening_hours, local_now)
-    if open_now is not None:
-        props["open_now"] = open_now
     if lang is not None:
         props["lang"] = pick(row.name, lang)[1]
     if editor:
         props["created_by"] = str(row.created_by) if row.created_by else None
         props["updated_by"] = str(row.updated_by) if row.updated_by else None
+    return props
+
+
+# A version's representation never changes, so it is built once per (id, version, lang, editor) per worker.
+_STATIC_CACHE_SIZE = 20_000
+_static_cache: OrderedDict = OrderedDict()
+
+
+def feature(
+    row, *, lang: str | None, editor: bool, local_now: datetime, lon: float, lat: float, extra: dict | None = None
+) -> dict:
+    """One POI as a GeoJSON Feature; `local_now` (naive Europe/Paris) drives `open_now`."""
+    key = (row.id, row.version, lang, editor)
+    static = _static_cache.get(key)
+    if static is None:
+        static = _static_properties(row, lang=lang, editor=editor)
+        _static_cache[key] = static
+        if len(_static_cache) > _STATIC_CACHE_SIZE:
+            _static_cache.popitem(last=False)
+    props = dict(static)
+    open_now = is_open(row.opening_hours, local_now)
+    if open_now is not None:
+        props["open_now"] = open_now
     if extra:
         props.update(extra)
     return {
