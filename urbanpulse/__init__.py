@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from urbanpulse.config import DEFAULT_SECRET_KEY, config_for_environment, engine_options, to_sqlalchemy_url
+from urbanpulse.security_headers import register_security_headers
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -21,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_observability(app)
+    register_security_headers(app)
     return app
 
 
@@ -62,10 +64,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Every domain's HTTP layer, plus the self-hosted Swagger UI assets."""
+    from urbanpulse.admin import init_admin
     from urbanpulse.docs import docs_assets
     from urbanpulse.domains import api_blueprints
     from urbanpulse.extensions import api
-
     from urbanpulse.limits import register_rate_limits
 
     blueprints = api_blueprints()
@@ -73,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs_assets)
+    init_admin(app)
 
 
 def register_observability(app: Flask) -> None:
