@@ -24,6 +24,8 @@ def configure_logging(level: str) -> None:
         handler._urbanpulse = True
         root.addHandler(handler)
     root.setLevel(level)
+    # Alembic announces each of its plugins at INFO whenever an app is built; that is noise in service logs.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
 def register_request_logging(app: Flask) -> None:
