@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= auto
 export VENV
 
-.PHONY: run test install provision lint format bench clean
+.PHONY: run test install provision lint format bench soak clean
 
 install:
 	@bash scripts/bootstrap.sh
@@ -35,3 +35,6 @@ clean:
 
 bench: install
 	@$(PY) bench/run.py
+
+soak: install
+	@$(PY) bench/soak.py

@@ -93,3 +93,49 @@ class LinkSchema(Schema):
     href = fields.String(required=True)
     rel = fields.String(required=True)
     type = fields.String()
+
+
+TRANSLATION_JSONSCHEMA = {
+    "type": "object",
+    "properties": {language: {"type": "string"} for language in LANGUAGES},
+    "additionalProperties": False,
+}
+
+
+def translated_out(description: str, *, nullable: bool = False, required: bool = True) -> fields.Raw:
+    """A served text: a string in the language asked for (`lang`), else the whole translation object.
+
+    `nullable`: with `lang`, a text missing in every fallback language is null.
+    """
+    metadata = {"description": description, "oneOf": [{"type": "string"}, TRANSLATION_JSONSCHEMA]}
+    return fields.Raw(required=required, allow_none=nullable, metadata=metadata)
+
+
+def local_time_out(description: str = "Europe/Paris, ISO 8601 with its offset", **kwargs) -> fields.String:
+    """An instant as served: ISO 8601 in Europe/Paris with its UTC offset."""
+    return fields.String(metadata={"format": "date-time", "description": description}, **kwargs)
+
+
+def language_out() -> fields.String:
+    """The language a text was served in (with `lang`: the requested one or its fallback)."""
+    return fields.String(
+        validate=validate.OneOf(LANGUAGES), metadata={"description": "language served, when lang is given"}
+    )
+
+
+class CategoryOutSchema(Schema):
+    """A category and its label."""
+
+    id = fields.String(required=True)
+    label = translated_out("label in the requested language, or all languages")
+
+
+class HistoryEntryOutSchema(Schema):
+    """One change: what changed (`changes`: field -> [before, after]), by whom, when."""
+
+    version = fields.Integer(required=True)
+    action = fields.String(required=True)
+    actor = fields.String(attribute="actor_label", required=True)
+    actor_id = fields.UUID(required=True, allow_none=True)
+    changes = fields.Dict(required=True)
+    created_at = fields.DateTime(required=True)

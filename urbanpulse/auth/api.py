@@ -44,6 +44,7 @@ class UsersView(MethodView):
     @protected(users_blp, ADMINS)
     @users_blp.arguments(UserCreateSchema)
     @users_blp.response(201, UserSchema)
+    @users_blp.answers(409)
     def post(self, body):
         """Create an account."""
         return service.create_user(**body)
@@ -53,6 +54,7 @@ class UsersView(MethodView):
 class UserView(MethodView):
     @protected(users_blp, ADMINS)
     @users_blp.response(200, UserSchema)
+    @users_blp.answers(404)
     def get(self, user_id):
         """One account."""
         return service.get_user(user_id=user_id)
@@ -60,6 +62,7 @@ class UserView(MethodView):
     @protected(users_blp, ADMINS)
     @users_blp.arguments(UserUpdateSchema)
     @users_blp.response(200, UserSchema)
+    @users_blp.answers(404, 409)
     def patch(self, body, user_id):
         """Change an account's role, active flag or password."""
         return service.update_user(user_id=user_id, acting_user=optional_user(), **body)

@@ -16,19 +16,19 @@ class TokenResponseSchema(Schema):
     """A bearer token and its lifetime in seconds."""
 
     access_token = fields.String(required=True)
-    token_type = fields.String(required=True)
+    token_type = fields.String(required=True, validate=validate.Equal("Bearer"))
     expires_in = fields.Integer(required=True)
 
 
 class UserSchema(Schema):
     """An account as shown to admins."""
 
-    id = fields.UUID(dump_only=True)
+    id = fields.UUID(required=True)
     email = fields.Email(required=True)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    is_active = fields.Boolean(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
+    is_active = fields.Boolean(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
 
 
 class UserCreateSchema(Schema):

@@ -21,8 +21,8 @@ from urbanpulse.metrics import CACHE_INVALIDATIONS
 
 log = logging.getLogger(__name__)
 _state = threading.Lock()
-_owed_failures = 0
-_retrying = False
+# Per Redis client (an app has one): invalidations this process could not make and still owes.
+_owed: dict[int, int] = {}
 
 
 def content_changed(domain: str, points: Iterable[tuple[float, float]] = ()) -> None:
@@ -41,38 +41,29 @@ def content_changed(domain: str, points: Iterable[tuple[float, float]] = ()) -> 
 
 
 def _owe_epoch_bump(client: redis.Redis) -> None:
-    global _owed_failures
     with _state:
-        _owed_failures += 1
-        start = not _retrying
-        _mark_retrying(True)
+        start = id(client) not in _owed
+        _owed[id(client)] = _owed.get(id(client), 0) + 1
     if start:
         threading.Thread(target=_retry_epoch_bump, args=(client,), name="cache-epoch-retry", daemon=True).start()
 
 
-def _mark_retrying(value: bool) -> None:
-    global _retrying
-    _retrying = value
-
-
 def _retry_epoch_bump(client: redis.Redis) -> None:
-    global _owed_failures
     while True:
         with _state:
-            seen = _owed_failures
+            seen = _owed[id(client)]
         try:
             client.incr(EPOCH_KEY)
         except (redis.RedisError, OSError):
             time.sleep(0.1)
             continue
         with _state:
-            if _owed_failures == seen:
-                _owed_failures = 0
-                _mark_retrying(False)
+            if _owed[id(client)] == seen:  # no invalidation was missed meanwhile: done
+                del _owed[id(client)]
                 log.info("cache epoch bumped after a missed invalidation")
                 return
 
 
 def epoch_bump_owed() -> bool:
-    """True while this process still owes an epoch bump (its cached reads are then bypassed)."""
-    return _owed_failures > 0
+    """True while this process still owes the app's Redis an epoch bump (its cached reads are then bypassed)."""
+    return id(redis_client.client) in _owed

@@ -25,25 +25,28 @@ from urbanpulse.events.recurrence import occurrences_from
 from urbanpulse.events.scheduling import schedule_of
 from urbanpulse.events.schemas import (
     EventFeatureInSchema,
-    EventFeatureOutSchema,
     EventFeaturePatchSchema,
-    EventHistoryEntryOutSchema,
     EventOccurrencesArgsSchema,
     EventQueryArgsSchema,
     NowArgsSchema,
-    OccurrenceCollectionOutSchema,
     OccurrenceListArgsSchema,
     as_aware,
+)
+from urbanpulse.events.schemas_out import (
+    EventFeatureOutSchema,
+    EventHistoryEntryOutSchema,
+    OccurrenceCollectionOutSchema,
 )
 from urbanpulse.events.serialize import collection, event_feature, local_iso, occurrence_feature
 from urbanpulse.http import GEOJSON_MIMETYPE, json_response
 from urbanpulse.i18n import pick
-from urbanpulse.schemas_common import LangQueryArgsSchema
+from urbanpulse.schemas_common import CategoryOutSchema, LangQueryArgsSchema
 
 __all__ = ["api_calendar", "api_stream", "blp"]
 # Shared caches may keep answers this long; the live feed announces changes at once.
 LIST_MAX_AGE_S = 30
 NOW_MAX_AGE_S = 15
+ITEM_PATH = "/api/v1/events/{event_id}"
 
 
 def _links(endpoint: str, next_cursor: str | None, **path) -> list[dict]:
@@ -91,6 +94,7 @@ def _row(event_id, *, include_unpublished: bool):
 class EventsView(MethodView):
     @blp.arguments(OccurrenceListArgsSchema, location="query")
     @blp.response(200, OccurrenceCollectionOutSchema, content_type=GEOJSON_MIMETYPE)
+    @blp.answers(304, 401, 403)
     def get(self, args):
         """Occurrences (recurrences expanded) meeting the window [from, to), ordered by start then event id.
 
@@ -107,6 +111,8 @@ class EventsView(MethodView):
     @protected(blp, EDITORS)
     @blp.arguments(EventFeatureInSchema)
     @blp.response(201, EventFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
+    @blp.links_to_item(201, ITEM_PATH, "event_id")
+    @blp.answers(409)
     def post(self, body):
         """Create an event (publication draft unless given); geometry null when it is at a venue POI."""
         event = service.create_event(geometry=body["geometry"], properties=body["properties"], actor=actor())
@@ -120,6 +126,7 @@ class EventsView(MethodView):
 class NowView(MethodView):
     @blp.arguments(NowArgsSchema, location="query")
     @blp.response(200, OccurrenceCollectionOutSchema, content_type=GEOJSON_MIMETYPE)
+    @blp.answers(304, 401, 403)
     def get(self, args):
         """Events under way now or starting within `within_min` minutes; nearest first with lat/lon.
 
@@ -139,6 +146,8 @@ class NowView(MethodView):
 @blp.route("/events/categories")
 class EventCategoriesView(MethodView):
     @blp.arguments(LangQueryArgsSchema, location="query")
+    @blp.response(200, CategoryOutSchema(many=True))
+    @blp.answers(304)
     def get(self, args):
         """The event category vocabulary with labels."""
         lang = lang_of(args)
@@ -152,6 +161,8 @@ class EventCategoriesView(MethodView):
 class EventView(MethodView):
     @blp.arguments(EventQueryArgsSchema, location="query")
     @blp.response(200, EventFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
+    @blp.links_to_item(200, ITEM_PATH, "event_id")
+    @blp.answers(304, 401, 404)
     def get(self, args, event_id):
         """One event with its schedule and next occurrence; drafts are visible to editors only."""
         editor = is_editor()
@@ -160,8 +171,10 @@ class EventView(MethodView):
     @protected(blp, EDITORS)
     @blp.arguments(EventFeaturePatchSchema)
     @blp.response(200, EventFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
+    @blp.links_to_item(200, ITEM_PATH, "event_id")
     @blp.alt_response(412, response="PRECONDITION_FAILED")
     @blp.alt_response(428, response="PRECONDITION_REQUIRED")
+    @blp.answers(404, 409)
     def patch(self, body, event_id):
         """Change some fields; needs If-Match with the current ETag. `starts_at` alone moves the event."""
         service.update_event(
@@ -177,6 +190,7 @@ class EventView(MethodView):
     @blp.response(204)
     @blp.alt_response(412, response="PRECONDITION_FAILED")
     @blp.alt_response(428, response="PRECONDITION_REQUIRED")
+    @blp.answers(404)
     def delete(self, event_id):
         """Soft-delete an event; needs If-Match with the current ETag."""
         service.delete_event(event_id=event_id, if_match=request.headers.get("If-Match"), actor=actor())
@@ -187,6 +201,7 @@ class EventView(MethodView):
 class EventOccurrencesView(MethodView):
     @blp.arguments(EventOccurrencesArgsSchema, location="query")
     @blp.response(200, OccurrenceCollectionOutSchema, content_type=GEOJSON_MIMETYPE)
+    @blp.answers(304, 401, 404)
     def get(self, args, event_id):
         """One event's occurrences meeting [from, to) (default: from now, 366 days)."""
         row = _row(event_id, include_unpublished=is_editor())
@@ -206,6 +221,7 @@ class EventOccurrencesView(MethodView):
 class EventHistoryView(MethodView):
     @protected(blp, EDITORS)
     @blp.response(200, EventHistoryEntryOutSchema(many=True))
+    @blp.answers(404)
     def get(self, event_id):
         """Who changed what and when, oldest first."""
         return service.event_history(event_id=event_id)

@@ -42,6 +42,7 @@ def _calendar_response(body: bytes, filename: str, lang: str) -> Response:
 class CalendarView(MethodView):
     @blp.arguments(WindowArgsSchema, location="query")
     @blp.doc(responses=ICS_DOC)
+    @blp.answers(304, 401, 403)
     def get(self, args):
         """The events having an occurrence in [from, to) as an iCalendar feed to subscribe to.
 
@@ -65,6 +66,7 @@ class CalendarView(MethodView):
 class EventCalendarView(MethodView):
     @blp.arguments(EventQueryArgsSchema, location="query")
     @blp.doc(responses=ICS_DOC)
+    @blp.answers(304, 401, 404)
     def get(self, args, event_id):
         """One event as an iCalendar file (drafts for editors only)."""
         row = queries.event_row(event_id, include_unpublished=is_editor())

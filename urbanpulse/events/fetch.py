@@ -3,13 +3,16 @@
 A URL host must resolve only to public addresses, unless it is listed in EVENTS_IMPORT_ALLOWED_HOSTS
 (a hostname, an address or a network such as 10.0.0.0/8). The check is made on every redirect hop and again
 on the address each connection actually reaches, so DNS tricks cannot lead to a loopback, private,
-link-local or reserved address. Bodies are streamed and cut at EVENTS_IMPORT_MAX_BYTES.
+link-local or reserved address. Bodies are streamed and cut at EVENTS_IMPORT_MAX_BYTES; a watchdog cuts the
+connections at EVENTS_IMPORT_TIMEOUT_S, even in the middle of a read that a trickling server keeps alive.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -21,6 +24,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 MAX_REDIRECTS = 5
 USER_AGENT = "UrbanPulseBoulogne-EventImport/1.0"
+TOO_SLOW = "the feed took too long to download"
 
 
 class ImportSourceError(Exception):
@@ -85,12 +89,56 @@ def _is_network(item: str) -> bool:
     return True
 
 
-def _guarded_session(policy: HostPolicy) -> requests.Session:
+class Watchdog:
+    """Shuts down every connection of an import when its time is up.
+
+    Socket time-outs bound each read, not the whole download: a server sending a byte now and then would
+    keep a read going for hours. Shutting the socket down wakes the blocked read at the deadline.
+    """
+
+    def __init__(self, deadline: float):
+        self.expired = threading.Event()
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._cut)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+
+    def watch(self, sock: socket.socket) -> None:
+        """Cut `sock` at the deadline (at once if it has passed)."""
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired.is_set()
+        if expired:
+            _shutdown(sock)
+
+    def _cut(self) -> None:
+        with self._lock:
+            self.expired.set()
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shutdown(sock)
+
+
+def _shutdown(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _guarded_session(policy: HostPolicy, watchdog: Watchdog | None = None) -> requests.Session:
     def guard(conn, sock):
         peer = sock.getpeername()[0]
         if not policy.allows_address(conn.host, peer):
             sock.close()
             raise SourceRefused(f"{conn.host} connected to {peer}, an address that is not allowed")
+        if watchdog is not None:
+            watchdog.watch(sock)
         return sock
 
     class GuardedHTTPConnection(HTTPConnection):
@@ -118,25 +166,30 @@ def _guarded_session(policy: HostPolicy) -> requests.Session:
     return session
 
 
-def _read_body(response: requests.Response, max_bytes: int, deadline: float) -> bytes:
+def _read_body(response: requests.Response, max_bytes: int, deadline: float, watchdog: Watchdog) -> bytes:
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise ImportSourceError(f"the feed is {declared} bytes, more than the {max_bytes} bytes allowed")
     chunks, size = [], 0
-    for chunk in response.iter_content(64 * 1024):
-        size += len(chunk)
-        if size > max_bytes:
-            raise ImportSourceError(f"the feed is larger than the {max_bytes} bytes allowed")
-        if time.monotonic() > deadline:
-            raise ImportSourceError("the feed took too long to download")
-        chunks.append(chunk)
+    try:
+        for chunk in response.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > max_bytes:
+                raise ImportSourceError(f"the feed is larger than the {max_bytes} bytes allowed")
+            if time.monotonic() > deadline:
+                raise ImportSourceError(TOO_SLOW)
+            chunks.append(chunk)
+    except requests.RequestException as error:
+        raise ImportSourceError(TOO_SLOW if watchdog.expired.is_set() else f"the download broke off: {error}") from None
+    if watchdog.expired.is_set():  # cut before the end: what was read is not the whole feed
+        raise ImportSourceError(TOO_SLOW)
     return b"".join(chunks)
 
 
 def fetch_url(url: str, *, policy: HostPolicy, max_bytes: int, timeout_s: float) -> bytes:
     """GET an http(s) URL with the guards above, following at most 5 redirects."""
     deadline = time.monotonic() + timeout_s
-    with _guarded_session(policy) as session:
+    with Watchdog(deadline) as watchdog, _guarded_session(policy, watchdog) as session:
         for _hop in range(MAX_REDIRECTS + 1):
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -145,6 +198,8 @@ def fetch_url(url: str, *, policy: HostPolicy, max_bytes: int, timeout_s: float)
             try:
                 response = session.get(url, stream=True, allow_redirects=False, timeout=(5, timeout_s))
             except requests.RequestException as error:
+                if watchdog.expired.is_set():
+                    raise ImportSourceError(TOO_SLOW) from None
                 raise ImportSourceError(f"cannot fetch {url}: {error.__class__.__name__}") from None
             with response:
                 if response.is_redirect:
@@ -152,7 +207,7 @@ def fetch_url(url: str, *, policy: HostPolicy, max_bytes: int, timeout_s: float)
                     continue
                 if response.status_code != 200:
                     raise ImportSourceError(f"{url} answered HTTP {response.status_code}")
-                return _read_body(response, max_bytes, deadline)
+                return _read_body(response, max_bytes, deadline, watchdog)
     raise ImportSourceError(f"more than {MAX_REDIRECTS} redirects")
 
 

@@ -130,6 +130,7 @@ def _timezones(rows) -> list[Timezone]:
 
 def calendar(rows, *, lang: str, name: str) -> bytes:
     """A VCALENDAR (METHOD:PUBLISH) with one VEVENT per event and a VTIMEZONE per zone used."""
+    name = " ".join(name.splitlines())  # NAME is one line (icalendar refuses line breaks in it, unlike in TEXT)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

@@ -1,4 +1,4 @@
-"""Event request bodies, query arguments and (documented) responses."""
+"""Event request bodies and query arguments (responses: schemas_out)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from urbanpulse.geo.fields import PointGeometry
 from urbanpulse.pois.hours import CITY_ZONE
 from urbanpulse.schemas_common import (
     MAX_SHORT_TEXT,
-    LinkSchema,
     OptionalTranslationSchema,
     TranslationPatchSchema,
     TranslationSchema,
@@ -43,9 +42,10 @@ class LocalDateTime(fields.Field):
             raise ValidationError("must be an ISO 8601 date-time string")
         text = value.strip()
         try:
-            if len(text) == 10:
-                return datetime.combine(date.fromisoformat(text), time())
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+            if len(text) == 10:  # a date: the same year range applies (year 1 or 9999 overflows in UTC)
+                parsed = datetime.combine(date.fromisoformat(text), time())
+            else:
+                parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
         except ValueError:
             raise ValidationError(f"{value!r} is not an ISO 8601 date-time") from None
         if not 1900 <= parsed.year <= 2200:
@@ -221,75 +221,3 @@ class StreamArgsSchema(Schema):
         validate=validate.Length(max=40),
         metadata={"description": "for clients that cannot send the Last-Event-ID header"},
     )
-
-
-class VenueOutSchema(Schema):
-    """The venue POI, when it is public."""
-
-    id = fields.UUID()
-    slug = fields.String()
-    name = fields.Raw()
-
-
-class OccurrencePropertiesOutSchema(Schema):
-    """One occurrence of an event."""
-
-    event_id = fields.UUID()
-    occurrence_start = fields.String(metadata={"description": "Europe/Paris ISO 8601 with offset"})
-    occurrence_end = fields.String()
-    all_day = fields.Boolean()
-    ongoing = fields.Boolean(metadata={"description": "under way at the request time"})
-    status = fields.String()
-    schema_org_status = fields.String()
-    title = fields.Raw()
-    category = fields.String()
-    category_label = fields.Raw()
-    venue = fields.Nested(VenueOutSchema, allow_none=True)
-    address = fields.String(allow_none=True)
-    price = fields.String(allow_none=True)
-    organiser = fields.String(allow_none=True)
-    booking_url = fields.String(allow_none=True)
-    online_url = fields.String(allow_none=True)
-    recurring = fields.Boolean()
-    distance_m = fields.Float(allow_none=True, metadata={"description": "geodesic metres, when lat/lon given"})
-    lang = fields.String()
-
-
-class OccurrenceFeatureOutSchema(Schema):
-    """An occurrence as a GeoJSON Feature (geometry null when the place is unknown or not public)."""
-
-    type = fields.String()
-    id = fields.String()
-    geometry = fields.Dict(allow_none=True)
-    properties = fields.Nested(OccurrencePropertiesOutSchema)
-
-
-class OccurrenceCollectionOutSchema(Schema):
-    """Occurrences ordered by start (or nearest first for /now), with paging links."""
-
-    type = fields.String()
-    features = fields.List(fields.Nested(OccurrenceFeatureOutSchema))
-    numberReturned = fields.Integer()
-    truncated = fields.Boolean(metadata={"description": "more occurrences follow (see the next link)"})
-    window = fields.Dict()
-    links = fields.List(fields.Nested(LinkSchema))
-
-
-class EventFeatureOutSchema(Schema):
-    """An event as a GeoJSON Feature with its schedule."""
-
-    type = fields.String()
-    id = fields.UUID()
-    geometry = fields.Dict(allow_none=True)
-    properties = fields.Dict()
-
-
-class EventHistoryEntryOutSchema(Schema):
-    """One change."""
-
-    version = fields.Integer()
-    action = fields.String()
-    actor = fields.String(attribute="actor_label")
-    actor_id = fields.UUID(allow_none=True)
-    changes = fields.Dict()
-    created_at = fields.DateTime()

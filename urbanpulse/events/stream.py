@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import orjson
 import redis
 
-from urbanpulse.events.feed import decode_entry, parse_id
+from urbanpulse.events.feed import REMOVAL_TYPES, decode_entry, parse_id
 
 log = logging.getLogger(__name__)
 BLOCK_MS = 5000
@@ -92,9 +92,12 @@ class Hub:
                     subscriber.overflowed = True
 
     def _run(self) -> None:
-        client, backoff = self._client(), 0.5
+        client, backoff, resync = self._client(), 0.5, False
         while True:
             try:
+                if resync:  # inside the try: Redis may still be away, and the reader must outlive that
+                    self._resync(client)
+                    resync = False
                 answer = client.xread({self.key: self.last_id}, block=BLOCK_MS, count=500)
                 backoff = 0.5
                 for _key, entries in answer or []:
@@ -103,7 +106,7 @@ class Hub:
                 log.warning("live feed reader: %s; retrying in %.1f s", error, backoff)
                 time.sleep(backoff)
                 backoff = min(backoff * 2, 10)
-                self._resync(client)
+                resync = True
 
     def _resync(self, client: redis.Redis) -> None:
         """After an outage: if the stream restarted below our position (Redis was emptied), start again."""
@@ -160,7 +163,25 @@ def _replay(client: redis.Redis, key: str, last_event_id: str) -> tuple[list[tup
         return [], False
     raw = client.xrange(key, min=f"({last_event_id}", max="+", count=MAX_REPLAY + 1)
     entries = [decode_entry(entry_id, fields) for entry_id, fields in raw]
-    return entries[:MAX_REPLAY], len(entries) <= MAX_REPLAY
+    return _without_content_of_removed(entries[:MAX_REPLAY]), len(entries) <= MAX_REPLAY
+
+
+def _without_content_of_removed(entries: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    """Drop replayed messages carrying an event's content when a later one unpublishes or deletes it.
+
+    A client catching up must not learn what an event that is no longer public said; the removal itself is
+    replayed, so its copy ends in the same state.
+    """
+    removed_later: set[str] = set()
+    kept = []
+    for entry_id, payload in reversed(entries):
+        event_id = payload.get("event_id")
+        if payload.get("type") in REMOVAL_TYPES:
+            removed_later.add(event_id)
+        elif event_id in removed_later:
+            continue
+        kept.append((entry_id, payload))
+    return kept[::-1]
 
 
 class StreamBody:

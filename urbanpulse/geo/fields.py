@@ -24,19 +24,41 @@ def check_position(position, path: str = "coordinates") -> tuple[float, float]:
     return lon, lat
 
 
+POSITION_JSONSCHEMA = {
+    "type": "array",
+    "minItems": 2,
+    "maxItems": 3,
+    "items": {"type": "number", "minimum": -180, "maximum": 180},
+    "description": "[longitude, latitude] in WGS84 (latitude within [-90, 90]; an altitude is ignored)",
+}
+BBOX_JSONSCHEMA = {
+    "type": "array",
+    "minItems": 4,
+    "maxItems": 6,
+    "items": {"type": "number"},
+    "description": "RFC 7946 bounding box (4 or 6 numbers); checked, then ignored",
+}
+
+
+def check_bbox(value) -> None:
+    """An RFC 7946 `bbox` member: 4 or 6 finite numbers (it is not stored), or ValidationError."""
+    if (
+        not isinstance(value, list | tuple)
+        or len(value) not in (4, 6)
+        or any(isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) for v in value)
+    ):
+        raise ValidationError({"bbox": ["must be an array of 4 or 6 finite numbers"]})
+
+
 POINT_GEOMETRY_JSONSCHEMA = {
     "type": "object",
     "required": ["type", "coordinates"],
     "properties": {
         "type": {"type": "string", "enum": ["Point"]},
-        "coordinates": {
-            "type": "array",
-            "minItems": 2,
-            "maxItems": 3,
-            "items": {"type": "number"},
-            "description": "[longitude, latitude] in WGS84",
-        },
+        "coordinates": POSITION_JSONSCHEMA,
+        "bbox": BBOX_JSONSCHEMA,
     },
+    "additionalProperties": False,
 }
 
 
@@ -56,6 +78,8 @@ class PointGeometry(fields.Field):
         extra = set(value) - {"type", "coordinates", "bbox"}
         if extra:
             raise ValidationError(f"unknown geometry members: {', '.join(sorted(extra))}")
+        if "bbox" in value:
+            check_bbox(value["bbox"])
         lon, lat = check_position(value.get("coordinates"))
         return Point(lon, lat)
 

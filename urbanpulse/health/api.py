@@ -1,7 +1,7 @@
 """/healthz (process alive) and /readyz (dependencies)."""
 
 from flask.views import MethodView
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from urbanpulse.api_base import ApiBlueprint
 from urbanpulse.errors import problem_response
@@ -10,11 +10,22 @@ from urbanpulse.health import service
 blp = ApiBlueprint("health", __name__, url_prefix="", description="Liveness and readiness")
 
 
+class CheckSchema(Schema):
+    """One dependency's state."""
+
+    status = fields.String(required=True, validate=validate.OneOf(("ok", "down", "outdated")))
+    detail = fields.String(metadata={"description": "why it is not ok"})
+
+
 class HealthSchema(Schema):
     """Overall status and, for readiness, each dependency's."""
 
-    status = fields.String(required=True)
-    checks = fields.Dict(keys=fields.String(), values=fields.Dict())
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(("ok", "degraded")),
+        metadata={"description": "degraded: Redis is down (answers come from PostgreSQL)"},
+    )
+    checks = fields.Dict(keys=fields.String(), values=fields.Nested(CheckSchema), metadata={"description": "readyz"})
 
 
 @blp.route("/healthz")

@@ -17,21 +17,19 @@ from urbanpulse.pois import nearby_cache, queries, service
 from urbanpulse.pois.categories import CATEGORY_LABELS
 from urbanpulse.pois.hours import local_time
 from urbanpulse.pois.schemas import (
-    CategoryOutSchema,
-    HistoryEntryOutSchema,
     NearbyQueryArgsSchema,
-    PoiCollectionOutSchema,
     PoiFeatureInSchema,
-    PoiFeatureOutSchema,
     PoiFeaturePatchSchema,
     PoiListQueryArgsSchema,
     PoiQueryArgsSchema,
 )
+from urbanpulse.pois.schemas_out import PoiCollectionOutSchema, PoiFeatureOutSchema
 from urbanpulse.pois.serialize import collection, feature
-from urbanpulse.schemas_common import LangQueryArgsSchema
+from urbanpulse.schemas_common import CategoryOutSchema, HistoryEntryOutSchema, LangQueryArgsSchema
 
 NEARBY_MAX_AGE_S = 30
 ITEM_MAX_AGE_S = 60
+ITEM_PATH = "/api/v1/pois/{poi_id}"
 blp = ApiBlueprint("pois", __name__, url_prefix="/api/v1", description="Points of interest")
 
 
@@ -67,6 +65,7 @@ def _actor() -> Actor:
 class CategoriesView(MethodView):
     @blp.arguments(LangQueryArgsSchema, location="query")
     @blp.response(200, CategoryOutSchema(many=True))
+    @blp.answers(304)
     def get(self, args):
         """The POI category vocabulary with labels."""
         lang = _lang(args)
@@ -80,6 +79,7 @@ class CategoriesView(MethodView):
 class PoisView(MethodView):
     @blp.arguments(PoiListQueryArgsSchema, location="query")
     @blp.response(200, PoiCollectionOutSchema, content_type=GEOJSON_MIMETYPE)
+    @blp.answers(304, 401, 403)
     def get(self, args):
         """POIs in a map viewport (bbox) and/or matching a text, with cursor paging."""
         editor = is_editor()
@@ -118,6 +118,8 @@ class PoisView(MethodView):
     @protected(blp, EDITORS)
     @blp.arguments(PoiFeatureInSchema)
     @blp.response(201, PoiFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
+    @blp.links_to_item(201, ITEM_PATH, "poi_id")
+    @blp.answers(409)
     def post(self, body):
         """Create a POI from a GeoJSON Feature (status draft unless given)."""
         poi = service.create_poi(geometry=body["geometry"], properties=body["properties"], actor=_actor())
@@ -129,6 +131,7 @@ class PoisView(MethodView):
 class NearbyView(MethodView):
     @blp.arguments(NearbyQueryArgsSchema, location="query")
     @blp.response(200, PoiCollectionOutSchema, content_type=GEOJSON_MIMETYPE)
+    @blp.answers(304, 401)
     def get(self, args):
         """Published POIs within `radius` metres of (lat, lon), nearest first, with `distance_m`."""
         lang = _lang(args)
@@ -166,6 +169,8 @@ class NearbyView(MethodView):
 class PoiView(MethodView):
     @blp.arguments(PoiQueryArgsSchema, location="query")
     @blp.response(200, PoiFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
+    @blp.links_to_item(200, ITEM_PATH, "poi_id")
+    @blp.answers(304, 401, 404)
     def get(self, args, poi_id):
         """One POI; drafts and archived POIs are visible to editors only."""
         editor = is_editor()
@@ -175,8 +180,10 @@ class PoiView(MethodView):
     @protected(blp, EDITORS)
     @blp.arguments(PoiFeaturePatchSchema)
     @blp.response(200, PoiFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
+    @blp.links_to_item(200, ITEM_PATH, "poi_id")
     @blp.alt_response(412, response="PRECONDITION_FAILED")
     @blp.alt_response(428, response="PRECONDITION_REQUIRED")
+    @blp.answers(404, 409)
     def patch(self, body, poi_id):
         """Change some fields; needs If-Match with the current ETag."""
         poi = service.update_poi(
@@ -192,6 +199,7 @@ class PoiView(MethodView):
     @blp.response(204)
     @blp.alt_response(412, response="PRECONDITION_FAILED")
     @blp.alt_response(428, response="PRECONDITION_REQUIRED")
+    @blp.answers(404)
     def delete(self, poi_id):
         """Soft-delete a POI; needs If-Match with the current ETag."""
         service.delete_poi(poi_id=poi_id, if_match=request.headers.get("If-Match"), actor=_actor())
@@ -202,6 +210,7 @@ class PoiView(MethodView):
 class PoiHistoryView(MethodView):
     @protected(blp, EDITORS)
     @blp.response(200, HistoryEntryOutSchema(many=True))
+    @blp.answers(404)
     def get(self, poi_id):
         """Who changed what and when, oldest first."""
         return service.poi_history(poi_id=poi_id)

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from marshmallow import ValidationError
 from opening_hours import OpeningHours
 
+from urbanpulse.errors import ValidationFailed
+
 CITY_ZONE = ZoneInfo("Europe/Paris")
 
 
@@ -27,7 +29,10 @@ def local_time(at: datetime | None) -> datetime:
         return datetime.now(CITY_ZONE).replace(tzinfo=None)
     if at.tzinfo is None:
         return at
-    return at.astimezone(CITY_ZONE).replace(tzinfo=None)
+    try:
+        return at.astimezone(CITY_ZONE).replace(tzinfo=None)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-12:00 is past year 9999 in Paris
+        raise ValidationFailed.field("at", "is outside the supported range of dates", location="query") from None
 
 
 def is_open(expression: str | None, local: datetime) -> bool | None:

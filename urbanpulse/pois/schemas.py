@@ -14,7 +14,6 @@ from urbanpulse.pois.models import POI_STATUSES
 from urbanpulse.schemas_common import (
     MAX_SHORT_TEXT,
     BBox,
-    LinkSchema,
     OptionalTranslationSchema,
     TranslationPatchSchema,
     TranslationSchema,
@@ -164,82 +163,6 @@ class PoiQueryArgsSchema(Schema):
 
     lang = lang_field()
     at = fields.DateTime(metadata={"description": "ISO 8601 time for open_now (default: now)"})
-
-
-def _text_or_translation(description: str):
-    return fields.Raw(
-        metadata={
-            "description": description,
-            "oneOf": [{"type": "string"}, {"type": "object"}],
-            "nullable": True,
-        }
-    )
-
-
-class PoiPropertiesOutSchema(Schema):
-    """Properties of a POI Feature as served."""
-
-    id = fields.UUID()
-    slug = fields.String()
-    category = fields.String()
-    category_label = _text_or_translation("label in the requested language, or all languages")
-    tags = fields.List(fields.String())
-    name = _text_or_translation("string when lang is given, else the translation object")
-    description = _text_or_translation("string when lang is given, else the translation object")
-    address = fields.String(allow_none=True)
-    opening_hours = fields.String(allow_none=True)
-    open_now = fields.Boolean(metadata={"description": "present when the hours are known"})
-    accessibility = fields.Dict()
-    contact = fields.Dict()
-    media = fields.List(fields.Dict())
-    status = fields.String()
-    source = fields.String(allow_none=True)
-    location_estimated = fields.Boolean()
-    version = fields.Integer()
-    created_at = fields.String()
-    updated_at = fields.String()
-    created_by = fields.String(allow_none=True, metadata={"description": "editors only"})
-    updated_by = fields.String(allow_none=True, metadata={"description": "editors only"})
-    distance_m = fields.Float(metadata={"description": "nearby only: geodesic metres, 0.1 m"})
-    relevance = fields.Float(metadata={"description": "text search only"})
-    lang = fields.String(metadata={"description": "language served for the name, when lang is given"})
-
-
-class PoiFeatureOutSchema(Schema):
-    """A POI as a GeoJSON Feature."""
-
-    type = fields.String(required=True)
-    id = fields.UUID(required=True)
-    geometry = PointGeometry(required=True)
-    properties = fields.Nested(PoiPropertiesOutSchema, required=True)
-
-
-class PoiCollectionOutSchema(Schema):
-    """A GeoJSON FeatureCollection of POIs."""
-
-    type = fields.String(required=True)
-    features = fields.List(fields.Nested(PoiFeatureOutSchema), required=True)
-    numberReturned = fields.Integer(required=True)
-    numberMatched = fields.Integer()
-    links = fields.List(fields.Nested(LinkSchema))
-
-
-class CategoryOutSchema(Schema):
-    """A category and its label."""
-
-    id = fields.String(required=True)
-    label = _text_or_translation("label in the requested language, or all languages")
-
-
-class HistoryEntryOutSchema(Schema):
-    """One change."""
-
-    version = fields.Integer()
-    action = fields.String()
-    actor = fields.String(attribute="actor_label")
-    actor_id = fields.UUID(allow_none=True)
-    changes = fields.Dict()
-    created_at = fields.DateTime()
 
 
 SLUG_RE = re.compile(SLUG_PATTERN)

@@ -9,7 +9,7 @@ from geoalchemy2.elements import WKTElement
 from geoalchemy2.shape import to_shape
 from marshmallow import ValidationError
 from shapely.geometry import Point
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from urbanpulse.cache.invalidation import content_changed
 from urbanpulse.editing import history
@@ -64,7 +64,14 @@ def slugify(text: str) -> str:
     return slug[:100] or "poi"
 
 
+def _lock_slug(slug: str) -> None:
+    # Held until this transaction ends: editors creating items of the same name at once get "x", "x-2"...
+    # in turn, and two asking for the same slug get a 409, instead of both passing the check (unique index: 500).
+    db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"{ENTITY}-slug:{slug}"})
+
+
 def _free_slug(base: str) -> str:
+    _lock_slug(base)
     taken = set(db.session.scalars(select(Poi.slug).where(Poi.slug.like(f"{base}%"))))
     if base not in taken:
         return base
@@ -75,6 +82,7 @@ def _free_slug(base: str) -> str:
 
 
 def _check_slug_free(slug: str, *, except_id: uuid.UUID | None = None) -> None:
+    _lock_slug(slug)
     owner = db.session.scalar(select(Poi.id).where(Poi.slug == slug))
     if owner is not None and owner != except_id:
         raise Conflict(

@@ -34,6 +34,7 @@ from urbanpulse.routes.schemas_out import (
 from urbanpulse.routes.serialize import collection, route_feature
 from urbanpulse.schemas_common import LangQueryArgsSchema
 
+ITEM_PATH = "/api/v1/routes/{route_id}"
 blp = RoutesBlueprint("routes", __name__, url_prefix="/api/v1", description="Heritage routes: walks, rides, boat trips")
 
 
@@ -89,6 +90,7 @@ def _features(rows, *, lang, editor, simplify_m, with_distance=False) -> list[di
 class VocabularyView(MethodView):
     @blp.arguments(LangQueryArgsSchema, location="query")
     @blp.response(200, VocabularyOutSchema)
+    @blp.answers(304)
     def get(self, args):
         """Themes, kinds (with their paces) and difficulties, with labels."""
         lang = _lang(args)
@@ -99,6 +101,7 @@ class VocabularyView(MethodView):
 class RoutesView(MethodView):
     @blp.arguments(RouteListQueryArgsSchema, location="query")
     @blp.response(200, RouteCollectionOutSchema, content_type=GEOJSON_MIMETYPE)
+    @blp.answers(304, 401, 403)
     def get(self, args):
         """Routes (published; drafts for editors with `status=draft`), by slug, with filters and paging."""
         editor = is_editor()
@@ -126,6 +129,8 @@ class RoutesView(MethodView):
     @protected(blp, EDITORS)
     @blp.arguments(RouteFeatureInSchema)
     @blp.response(201, RouteFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
+    @blp.links_to_item(201, ITEM_PATH, "route_id")
+    @blp.answers(409)
     def post(self, body):
         """Create a route from a GeoJSON Feature (a draft unless `status` says otherwise)."""
         route = service.create_route(parts=body["geometry"], properties=body["properties"], actor=_actor())
@@ -138,6 +143,8 @@ class ImportGpxView(MethodView):
     @protected(blp, EDITORS)
     @blp.arguments(GpxImportFormSchema, location="multipart")
     @blp.response(201, RouteFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
+    @blp.links_to_item(201, ITEM_PATH, "route_id")
+    @blp.answers(409)
     def post(self, form):
         """Create a route (a draft by default) from an uploaded GPX file (multipart field `file`)."""
         data = form.pop("file").stream.read(gpx.MAX_GPX_BYTES + 1)
@@ -150,6 +157,7 @@ class ImportGpxView(MethodView):
 class NearbyView(MethodView):
     @blp.arguments(RouteNearbyQueryArgsSchema, location="query")
     @blp.response(200, RouteCollectionOutSchema, content_type=GEOJSON_MIMETYPE)
+    @blp.answers(304, 401)
     def get(self, args):
         """Published routes whose line passes within `radius` metres, nearest first, with `distance_m`."""
         lang = _lang(args)
@@ -171,6 +179,8 @@ class NearbyView(MethodView):
 class RouteView(MethodView):
     @blp.arguments(RouteQueryArgsSchema, location="query")
     @blp.response(200, RouteFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
+    @blp.links_to_item(200, ITEM_PATH, "route_id")
+    @blp.answers(304, 401, 404)
     def get(self, args, route_id):
         """One route with its stops in order; drafts are visible to editors only."""
         return _route_response(route_id, lang=_lang(args), editor=is_editor(), simplify_m=args.get("simplify_m"))
@@ -178,8 +188,10 @@ class RouteView(MethodView):
     @protected(blp, EDITORS)
     @blp.arguments(RouteFeaturePatchSchema)
     @blp.response(200, RouteFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
+    @blp.links_to_item(200, ITEM_PATH, "route_id")
     @blp.alt_response(412, response="PRECONDITION_FAILED")
     @blp.alt_response(428, response="PRECONDITION_REQUIRED")
+    @blp.answers(404, 409)
     def patch(self, body, route_id):
         """Change some fields, the line or the stops (a new list replaces the old); needs If-Match."""
         service.update_route(
@@ -195,6 +207,7 @@ class RouteView(MethodView):
     @blp.response(204)
     @blp.alt_response(412, response="PRECONDITION_FAILED")
     @blp.alt_response(428, response="PRECONDITION_REQUIRED")
+    @blp.answers(404)
     def delete(self, route_id):
         """Soft-delete a route; needs If-Match with the current ETag."""
         service.delete_route(route_id=route_id, if_match=request.headers.get("If-Match"), actor=_actor())
@@ -213,6 +226,7 @@ class GpxView(MethodView):
             "Content-Disposition": {"description": 'attachment; filename="<slug>.gpx"', "schema": {"type": "string"}}
         },
     )
+    @blp.answers(304, 401, 404)
     def get(self, args, route_id):
         """The route as a GPX 1.1 file: the line as a track, the stops as waypoints, names in `lang`."""
         editor = is_editor()
@@ -238,6 +252,7 @@ class GpxView(MethodView):
 class ProgressView(MethodView):
     @blp.arguments(ProgressQueryArgsSchema, location="query")
     @blp.response(200, ProgressOutSchema)
+    @blp.answers(304, 401, 404)
     def get(self, args, route_id):
         """Where a walker at (lat, lon) is on the route: distance done and left, next stop, ETAs."""
         lang = _lang(args)
@@ -252,6 +267,7 @@ class ProgressView(MethodView):
 class RouteHistoryView(MethodView):
     @protected(blp, EDITORS)
     @blp.response(200, RouteHistoryEntryOutSchema(many=True))
+    @blp.answers(404)
     def get(self, route_id):
         """Who changed what and when, oldest first."""
         return service.route_history(route_id=route_id)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from marshmallow import RAISE
-from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
 from urbanpulse.api_base import ApiBlueprint
+from urbanpulse.input_guard import GuardedParser
 
 
-class MultipartParser(FlaskParser):
+class MultipartParser(GuardedParser):
     """webargs' Flask parser plus a `multipart` location: form fields and files together."""
 
-    __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
+    __location_map__ = {**GuardedParser.__location_map__, "multipart": "load_multipart"}
 
     def load_multipart(self, req, schema):
         """Form fields and uploaded files of a multipart/form-data body."""

@@ -18,7 +18,7 @@ from marshmallow import ValidationError
 from pyproj import Geod, Transformer
 from shapely.geometry import LineString, MultiLineString
 
-from urbanpulse.geo.fields import check_position
+from urbanpulse.geo.fields import check_bbox, check_position
 
 GEOD = Geod(ellps="WGS84")
 MAX_VERTICES = 20_000
@@ -91,6 +91,8 @@ def parse_line(value) -> Parts:
     extra = set(value) - {"type", "coordinates", "bbox"}
     if extra:
         raise ValidationError(f"unknown geometry members: {', '.join(sorted(extra))}")
+    if "bbox" in value:
+        check_bbox(value["bbox"])
     multi = kind == "MultiLineString"
     raw = value.get("coordinates")
     if not isinstance(raw, list) or not raw:

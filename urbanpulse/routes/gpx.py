@@ -27,10 +27,13 @@ _POI_LINK = re.compile(
 )
 _DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 _DECLARATION_TEXT = re.compile(r"^\s*<\?xml[^>]*\?>")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _text(translations: dict | None, lang: str) -> str | None:
-    return pick(translations, lang)[0]
+    text = pick(translations, lang)[0]
+    # XML 1.0 cannot carry C0 controls (other than tab and line ends) even escaped: leave them out.
+    return _XML_ILLEGAL.sub("", text) if text else text
 
 
 def build(

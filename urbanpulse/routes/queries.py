@@ -6,8 +6,10 @@ from collections.abc import Sequence
 
 from sqlalchemy import text
 
+from urbanpulse.errors import ValidationFailed
 from urbanpulse.extensions import db
 from urbanpulse.pois.queries import decode_cursor, encode_cursor
+from urbanpulse.pois.schemas import SLUG_RE
 from urbanpulse.routes.models import PUBLIC_PREDICATE
 
 POINT_SQL = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
@@ -58,6 +60,8 @@ def listing(
     where = " AND ".join(filters)
     matched = db.session.execute(text(f"SELECT count(*) FROM routes r WHERE {where}"), params).scalar_one()
     if "after" in state:
+        if not SLUG_RE.fullmatch(state["after"]):  # cursors carry a slug; anything else was forged
+            raise ValidationFailed.field("cursor", "not a cursor returned by this API", location="query")
         where += " AND r.slug > :after"
         params["after"] = state["after"]
     sql = f"SELECT {_columns(editor=editor)} FROM routes r WHERE {where} ORDER BY r.slug LIMIT :limit"

@@ -6,8 +6,9 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 from webargs.fields import DelimitedList
 
+from urbanpulse.geo.fields import BBOX_JSONSCHEMA, POSITION_JSONSCHEMA
 from urbanpulse.pois.schemas import MAX_LIMIT, MAX_RADIUS_M, SLUG_PATTERN
-from urbanpulse.routes.geometry import MAX_VERTICES, parse_line
+from urbanpulse.routes.geometry import MAX_PARTS, MAX_SEGMENT_M, MAX_VERTICES, parse_line
 from urbanpulse.routes.vocab import DIFFICULTIES, KINDS, ROUTE_STATUSES, THEMES
 from urbanpulse.schemas_common import TranslationPatchSchema, TranslationSchema, lang_field
 
@@ -16,6 +17,7 @@ MIN_TRIGGER_RADIUS_M, MAX_TRIGGER_RADIUS_M, DEFAULT_TRIGGER_RADIUS_M = 10, 1000,
 MIN_SIMPLIFY_M, MAX_SIMPLIFY_M = 1.0, 1000.0
 DERIVED_FIELDS = ("length_m", "duration_min", "distance_along_m", "pace_kmh", "stop_count")
 
+_LINE_JSONSCHEMA = {"type": "array", "minItems": 2, "items": POSITION_JSONSCHEMA}
 LINE_GEOMETRY_JSONSCHEMA = {
     "type": "object",
     "required": ["type", "coordinates"],
@@ -23,9 +25,22 @@ LINE_GEOMETRY_JSONSCHEMA = {
         "type": {"type": "string", "enum": ["LineString", "MultiLineString"]},
         "coordinates": {
             "type": "array",
-            "description": "LineString: [[lon, lat], ...] (at least two); MultiLineString: an array of those",
+            "minItems": 1,
+            "description": "LineString: [[lon, lat], ...] (at least two); MultiLineString: an array of those. "
+            f"Positions of a line at most {MAX_SEGMENT_M / 1000:.0f} km apart, {MAX_VERTICES} in all",
         },
+        "bbox": BBOX_JSONSCHEMA,
     },
+    "additionalProperties": False,
+    "oneOf": [
+        {"properties": {"type": {"enum": ["LineString"]}, "coordinates": _LINE_JSONSCHEMA}},
+        {
+            "properties": {
+                "type": {"enum": ["MultiLineString"]},
+                "coordinates": {"type": "array", "minItems": 1, "maxItems": MAX_PARTS, "items": _LINE_JSONSCHEMA},
+            }
+        },
+    ],
     "description": 'GeoJSON LineString or MultiLineString in WGS84, e.g. {"type": "LineString", '
     '"coordinates": [[1.61163, 50.72547], [1.61448, 50.7274]]}',
 }

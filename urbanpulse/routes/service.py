@@ -7,7 +7,7 @@ import uuid
 from geoalchemy2.elements import WKTElement
 from geoalchemy2.shape import to_shape
 from marshmallow import ValidationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
 from urbanpulse.cache.invalidation import content_changed
 from urbanpulse.editing import history
@@ -79,7 +79,14 @@ def snapshot(route: Route, stops) -> dict:
     return state
 
 
+def _lock_slug(slug: str) -> None:
+    # Held until this transaction ends: editors creating items of the same name at once get "x", "x-2"...
+    # in turn, and two asking for the same slug get a 409, instead of both passing the check (unique index: 500).
+    db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"{ENTITY}-slug:{slug}"})
+
+
 def _free_slug(base: str) -> str:
+    _lock_slug(base)
     taken = set(db.session.scalars(select(Route.slug).where(Route.slug.like(f"{base}%"))))
     if base not in taken:
         return base
@@ -90,6 +97,7 @@ def _free_slug(base: str) -> str:
 
 
 def _check_slug_free(slug: str, *, except_id: uuid.UUID | None = None) -> None:
+    _lock_slug(slug)
     owner = db.session.scalar(select(Route.id).where(Route.slug == slug))
     if owner is not None and owner != except_id:
         raise Conflict(

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from urbanpulse.api_base import ApiBlueprint
 from urbanpulse.http import GEOJSON_MIMETYPE, json_response
 from urbanpulse.sync import bundle, service
-from urbanpulse.sync.schemas import BundleQueryArgsSchema, SyncPageOutSchema, SyncQueryArgsSchema
+from urbanpulse.sync.schemas import BundleOutSchema, BundleQueryArgsSchema, SyncPageOutSchema, SyncQueryArgsSchema
 
 blp = ApiBlueprint(
     "sync", __name__, url_prefix="/api/v1", description="Offline copies for the mobile app: delta sync and bundle"
@@ -25,6 +25,7 @@ def _etag_matches(etag: str) -> bool:
 class SyncView(MethodView):
     @blp.arguments(SyncQueryArgsSchema, location="query")
     @blp.response(200, SyncPageOutSchema, content_type=GEOJSON_MIMETYPE)
+    @blp.answers(304)
     def get(self, args):
         """Published items changed after `since` (all of them without it) and tombstones, with `next_cursor`.
 
@@ -42,7 +43,7 @@ class SyncView(MethodView):
 @blp.route("/sync/bundle")
 class BundleView(MethodView):
     @blp.arguments(BundleQueryArgsSchema, location="query")
-    @blp.response(200, SyncPageOutSchema, content_type=GEOJSON_MIMETYPE)
+    @blp.response(200, BundleOutSchema, content_type=GEOJSON_MIMETYPE)
     @blp.alt_response(304, response="NOT_MODIFIED")
     def get(self, args):
         """Every published item in one download for a first install, with the cursor to sync from.

@@ -51,16 +51,30 @@ class TombstoneSchema(Schema):
     """An item that left the public view (deleted, archived or unpublished)."""
 
     id = fields.UUID(required=True)
-    type = fields.String(required=True, metadata={"description": "its content type, e.g. pois"})
+    type = fields.String(
+        required=True, validate=validate.OneOf(tuple(by_name())), metadata={"description": "its content type"}
+    )
     removed = fields.Boolean(required=True)
+
+
+class SyncFeatureOutSchema(Schema):
+    """A public item as its own endpoint serves it (without `lang`: every language), plus `collection`."""
+
+    type = fields.String(required=True, validate=validate.Equal("Feature"))
+    id = fields.UUID(required=True)
+    geometry = fields.Dict(required=True, allow_none=True, metadata={"description": "GeoJSON; null: no place"})
+    properties = fields.Dict(required=True)
+    collection = fields.String(
+        required=True, validate=validate.OneOf(tuple(by_name())), metadata={"description": "its content type"}
+    )
 
 
 class SyncPageOutSchema(Schema):
     """A page of changes: a GeoJSON FeatureCollection plus tombstones and the cursor."""
 
-    type = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.Equal("FeatureCollection"))
     features = fields.List(
-        fields.Dict(),
+        fields.Nested(SyncFeatureOutSchema),
         required=True,
         metadata={"description": "Public items as GeoJSON Features; `collection` names the content type"},
     )
@@ -73,3 +87,11 @@ class SyncPageOutSchema(Schema):
     snapshot = fields.Boolean(
         required=True, metadata={"description": "true when this page belongs to a full snapshot (no since)"}
     )
+
+
+class BundleOutSchema(SyncPageOutSchema):
+    """The whole public content as one snapshot page, with when and for what it was built."""
+
+    generated_at = fields.String(required=True, metadata={"description": "Europe/Paris time, ISO 8601"})
+    types = fields.List(fields.String(), required=True, metadata={"description": "the content types it holds"})
+    lang = fields.String(required=True, allow_none=True, metadata={"description": "null: every language"})

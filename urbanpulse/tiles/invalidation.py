@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 # Past this many tiles at one zoom, a line bumps the whole zoom's version instead of listing them.
 MAX_TILES_PER_ZOOM = 4096
 _retry_lock = threading.Lock()
-_retrying = False
+# Per Redis client (an app has one): missed invalidations this process still has to make up for.
+_retrying: dict[int, int] = {}
 
 
 def _margin_m(z: int) -> float:
@@ -86,25 +87,31 @@ def touch_all() -> None:
         _retire_all_later(redis_client.client)
 
 
+def retire_owed() -> bool:
+    """True while this process owes the app's Redis a retire of every tile (its tile reads then skip the cache)."""
+    return id(redis_client.client) in _retrying
+
+
 def _retire_all_later(client: redis.Redis) -> None:
-    global _retrying
     with _retry_lock:
-        if _retrying:
-            return
-        _retrying = True
-    key = cache.global_version_key()
-    threading.Thread(target=_retry, args=(client, key), name="tile-cache-retire", daemon=True).start()
+        start = id(client) not in _retrying
+        _retrying[id(client)] = _retrying.get(id(client), 0) + 1
+    if start:
+        key = cache.global_version_key()
+        threading.Thread(target=_retry, args=(client, key), name="tile-cache-retire", daemon=True).start()
 
 
 def _retry(client: redis.Redis, key: str) -> None:
-    global _retrying
     while True:
+        with _retry_lock:
+            seen = _retrying[id(client)]
         try:
             client.set(key, cache.new_token(), ex=cache.VERSION_TTL_S)
         except (redis.RedisError, OSError):
-            time.sleep(0.5)
+            time.sleep(0.1)
             continue
         with _retry_lock:
-            _retrying = False
-        log.info("every cached tile retired after a missed invalidation")
-        return
+            if _retrying[id(client)] == seen:  # no invalidation was missed meanwhile: done
+                del _retrying[id(client)]
+                log.info("every cached tile retired after a missed invalidation")
+                return
