@@ -6,6 +6,7 @@ from flask import Flask
 
 from urbanpulse.config import DEFAULT_SECRET_KEY, config_for_environment, engine_options, to_sqlalchemy_url
 from urbanpulse.security_headers import register_security_headers
+from urbanpulse.sessions import BackOfficeSessionInterface
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -16,6 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = to_sqlalchemy_url(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config))
     check_production_settings(app)
+    app.session_interface = BackOfficeSessionInterface()
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)

@@ -141,6 +141,10 @@ class ApiBlueprint(Blueprint):
 
     ARGUMENTS_PARSER = GuardedParser(unknown=RAISE)
 
+    def arguments(self, schema, **kwargs):
+        """flask-smorest's `arguments`, with a schema class instantiated once rather than on every request."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, **kwargs)
+
     def answers(self, *statuses: int):
         """Document the standard responses `statuses` (e.g. 304, 401, 404) a view may give besides its own."""
 

@@ -35,7 +35,7 @@ def child_exit(server, worker):
 
 
 def post_worker_init(worker):
-    """Refuse to serve on gevent if psycopg would block the event loop (imported before the patching)."""
+    """On gevent: refuse to serve if psycopg would block the event loop, and take turns between connections."""
     if worker_class != "gevent":
         return
     import psycopg.waiting
@@ -43,3 +43,20 @@ def post_worker_init(worker):
     if psycopg.waiting.wait is getattr(psycopg.waiting, "wait_c", None):
         worker.log.error("psycopg was imported before gevent patching; its waits would block every greenlet")
         raise SystemExit(1)
+    worker.wsgi = _taking_turns(worker.wsgi)
+
+
+def _taking_turns(app):
+    """Yield to the other greenlets before each request.
+
+    A keep-alive connection whose next request is already buffered is read without blocking, so its
+    greenlet would never give way: one busy client then starves the worker's other connections for
+    hundreds of milliseconds (measured: p99 500 ms on /healthz at 16 connections, 15 ms with this).
+    """
+    import gevent
+
+    def app_taking_turns(environ, start_response):
+        gevent.sleep(0)
+        return app(environ, start_response)
+
+    return app_taking_turns

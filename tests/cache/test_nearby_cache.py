@@ -103,6 +103,21 @@ def test_writes_through_the_service_path_also_invalidate(client, city):
     assert nearby(client, lon, lat, radius=200).get_json()["features"][0]["id"] == str(seeded.id)
 
 
+def test_counters_lost_by_redis_never_revive_an_older_entry(client, city, redis):
+    # allkeys-lru may evict a generation counter, and a restart without persistence loses them all:
+    # a counter that comes back must not take a value that an older entry was tagged with.
+    def lose_counters():
+        for key in [*redis.scan_iter("up:rg:*"), *redis.scan_iter("up:gen:*"), "up:epoch"]:
+            redis.delete(key)
+
+    lon, lat = HOTSPOTS[1]
+    lose_counters()
+    nearby(client, lon, lat, radius=200)
+    seeded = make_poi(lon, lat, name={"fr": "Ajout avant une éviction"})
+    lose_counters()
+    assert nearby(client, lon, lat, radius=200).get_json()["features"][0]["id"] == str(seeded.id)
+
+
 def test_an_edit_in_lille_does_not_flush_boulogne(client, city, editor_headers):
     lon, lat = HOTSPOTS[2]
     nearby(client, lon, lat, radius=500)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 import redis
 
+from urbanpulse.cache import generations
 from urbanpulse.cache.keys import EPOCH_KEY, domain_generation_key, region_generation_key, region_of
 from urbanpulse.extensions import redis_client
 from urbanpulse.metrics import CACHE_INVALIDATIONS
@@ -32,7 +33,7 @@ def content_changed(domain: str, points: Iterable[tuple[float, float]] = ()) -> 
     try:
         pipe = redis_client.client.pipeline(transaction=False)
         for key in keys:
-            pipe.incr(key)
+            generations.bump(pipe, key)
         pipe.execute()
         CACHE_INVALIDATIONS.labels(domain).inc()
     except (redis.RedisError, OSError) as error:
@@ -53,7 +54,9 @@ def _retry_epoch_bump(client: redis.Redis) -> None:
         with _state:
             seen = _owed[id(client)]
         try:
-            client.incr(EPOCH_KEY)
+            pipe = client.pipeline(transaction=False)
+            generations.bump(pipe, EPOCH_KEY)
+            pipe.execute()
         except (redis.RedisError, OSError):
             time.sleep(0.1)
             continue

@@ -24,7 +24,7 @@ from urbanpulse.pois.schemas import (
     PoiQueryArgsSchema,
 )
 from urbanpulse.pois.schemas_out import PoiCollectionOutSchema, PoiFeatureOutSchema
-from urbanpulse.pois.serialize import collection, feature
+from urbanpulse.pois.serialize import collection, feature, feature_json
 from urbanpulse.schemas_common import CategoryOutSchema, HistoryEntryOutSchema, LangQueryArgsSchema
 
 NEARBY_MAX_AGE_S = 30
@@ -97,7 +97,7 @@ class PoisView(MethodView):
         )
         local_now = local_time(args.get("at"))
         features = [
-            feature(
+            feature_json(
                 row,
                 lang=lang,
                 editor=editor,
@@ -149,7 +149,7 @@ class NearbyView(MethodView):
             found = nearby_cache.nearby(**search)
         editor = is_editor()
         features = [
-            feature(
+            feature_json(
                 row,
                 lang=lang,
                 editor=editor,

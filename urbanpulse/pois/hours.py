@@ -39,6 +39,12 @@ def is_open(expression: str | None, local: datetime) -> bool | None:
     """True/False at `local` (naive Europe/Paris), None when the hours are unknown or unparseable."""
     if not expression:
         return None
+    # Opening hours change on whole minutes, so answers are shared within a minute (many POIs share hours).
+    return _is_open_in_minute(expression, local.replace(second=0, microsecond=0))
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_open_in_minute(expression: str, local: datetime) -> bool | None:
     try:
         hours = parse_opening_hours(expression)
     except ValidationError:

@@ -19,6 +19,7 @@ import numpy as np
 from flask import current_app
 from sqlalchemy import text
 
+from urbanpulse.cache import generations as counters
 from urbanpulse.cache import store
 from urbanpulse.cache.invalidation import epoch_bump_owed
 from urbanpulse.cache.keys import EPOCH_KEY, cell_of, region_generation_key, regions_for_disk
@@ -32,17 +33,16 @@ ENTRY_FORMAT = 2  # part of the key: entries of another layout are never read
 MAX_CACHED_CANDIDATES = 5000
 APPROX_ERROR = 0.005
 _rows_by_version: OrderedDict = OrderedDict()
-ROW_CACHE_SIZE = 50_000
+ROW_CACHE_SIZE = 10_000
+# Decoded entries this worker has used, by key: a hit then only reads the (tiny) generation counters
+# from Redis, not the whole entry. Bounded by the bytes of their arrays (40 per candidate).
+LOCAL_ENTRIES_MAX_BYTES = 32 * 1024 * 1024
+_local_entries: OrderedDict = OrderedDict()
+_local_bytes = 0
 
 
 def _entry_key(cell, radius_m: float, limit: int, categories: Sequence[str]) -> str:
     return f"up:nb{ENTRY_FORMAT}:{cell[0]}:{cell[1]}:{radius_m:g}:{limit}:{','.join(sorted(categories))}"
-
-
-def _generations(client, keys: list[str]):
-    pipe = client.pipeline(transaction=False)
-    pipe.mget(keys)
-    return pipe.execute()[0]
 
 
 def _compute_candidates(*, centre_lon, centre_lat, half_diag_m, radius_m, limit, categories) -> dict | None:
@@ -123,13 +123,52 @@ def _rank_candidates(entry: dict, lon: float, lat: float, radius_m: float, limit
     if inside.size > limit:
         kth = np.partition(approx[inside], limit - 1)[limit - 1]
         inside = inside[approx[inside] <= (kth * (1 + APPROX_ERROR) + 1.1) / (1 - APPROX_ERROR)]
-    ids = entry["ids"]
-    pairs = [(str(uuid.UUID(bytes=ids[16 * i : 16 * i + 16])), int(entry["versions"][i])) for i in inside]
+    ids, versions = entry["ids"], entry["versions"]
+    tie_keys = [ids[16 * i : 16 * i + 16] for i in inside.tolist()]
+    ranked = queries.rank_exact(lon, lat, lons[inside], lats[inside], tie_keys, radius_m)[:limit]
+    pairs = [(str(uuid.UUID(bytes=tie_keys[j])), int(versions[inside[j]])) for _, j in ranked]
     rows = _rows_for(pairs)
     if rows is None:
         return None
-    ranked = queries.rank_exact(lon, lat, [rows[pair] for pair in pairs], radius_m)
-    return [(row, distance) for distance, _, row in ranked[:limit]]
+    return [(rows[pair], distance) for pair, (distance, _) in zip(pairs, ranked, strict=True)]
+
+
+def _entry_bytes(entry: dict) -> int:
+    return 40 * len(entry["lons"])
+
+
+def _keep_local(key: str, entry: dict) -> None:
+    global _local_bytes
+    previous = _local_entries.pop(key, None)
+    if previous is not None:
+        _local_bytes -= _entry_bytes(previous)
+    _local_entries[key] = entry
+    _local_bytes += _entry_bytes(entry)
+    while _local_bytes > LOCAL_ENTRIES_MAX_BYTES and _local_entries:
+        _local_bytes -= _entry_bytes(_local_entries.popitem(last=False)[1])
+
+
+def _lookup(key: str, generation_keys: list[str]) -> tuple[dict | None, list[str]] | None:
+    """(entry usable or not, current generations); None when Redis cannot be asked.
+
+    The local copy of an entry is only trusted when its generations are still the current ones,
+    which are always read from Redis, so every worker sees every write at once.
+    """
+    local = _local_entries.get(key)
+    if local is None:
+        fetched = store.run(lambda client: client.pipeline(transaction=False).get(key).mget(generation_keys).execute())
+        if fetched is None:
+            return None
+        raw_entry, raw_generations = fetched
+        tags = store.run(lambda client: counters.current(client, generation_keys, raw_generations))
+        return (_decoded(raw_entry), tags) if tags is not None else None
+    tags = store.run(lambda client: counters.current(client, generation_keys))
+    if tags is None:
+        return None
+    if local["generations"] == tags:
+        return local, tags
+    # Another worker may have refilled the shared entry since this copy was taken.
+    return _decoded(store.run(lambda client: client.get(key))), tags
 
 
 def nearby(*, lat: float, lon: float, radius_m: float, limit: int, categories: Sequence[str] = ()):
@@ -145,16 +184,15 @@ def nearby(*, lat: float, lon: float, radius_m: float, limit: int, categories: S
         region_generation_key(DOMAIN, region)
         for region in regions_for_disk(centre_lon, centre_lat, radius_m + half_diag_m)
     ]
-    fetched = store.run(lambda client: client.pipeline(transaction=False).get(key).mget(generation_keys).execute())
-    if fetched is None:
+    looked_up = _lookup(key, generation_keys)
+    if looked_up is None:
         CACHE_REQUESTS.labels("nearby", "error").inc()
         return queries.nearby(lat=lat, lon=lon, radius_m=radius_m, limit=limit, categories=categories)
-    raw_entry, generations = fetched
-    generations = [g.decode() if g else "0" for g in generations]
-    entry = _decoded(raw_entry)
+    entry, generations = looked_up
     if entry is not None and entry["generations"] == generations:
         result = _rank_candidates(entry, lon, lat, radius_m, limit)
         if result is not None:
+            _keep_local(key, entry)
             CACHE_REQUESTS.labels("nearby", "hit").inc()
             return result
     CACHE_REQUESTS.labels("nearby", "miss").inc()
@@ -170,6 +208,7 @@ def nearby(*, lat: float, lon: float, radius_m: float, limit: int, categories: S
     )
     if entry is None:
         return queries.nearby(lat=lat, lon=lon, radius_m=radius_m, limit=limit, categories=categories)
+    _keep_local(key, entry)
     return _rank_candidates(entry, lon, lat, radius_m, limit) or queries.nearby(
         lat=lat, lon=lon, radius_m=radius_m, limit=limit, categories=categories
     )

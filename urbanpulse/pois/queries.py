@@ -87,15 +87,16 @@ def nearby_params(
     return params
 
 
-def rank_exact(lon: float, lat: float, rows: Sequence, radius_m: float) -> list[tuple[float, str, object]]:
-    """(distance_m rounded to 0.1, id, row) for rows within `radius_m`, nearest first, ties by id.
+def rank_exact(lon: float, lat: float, lons, lats, tie_keys: Sequence, radius_m: float) -> list[tuple[float, int]]:
+    """(distance_m rounded to 0.1, index) of the points within `radius_m`, nearest first, ties by `tie_keys`.
 
-    Distances are geodesic on WGS84 (GeographicLib), the same on the cached and uncached paths.
+    Distances are geodesic on WGS84 (GeographicLib), the same on the cached and uncached paths; tie keys
+    are the POI ids (as text, or as their 16 bytes, which sort the same way).
     """
-    exact = distances_m(lon, lat, [row.lon for row in rows], [row.lat for row in rows])
-    ranked = [(round(float(d), 1), str(row.id), row) for row, d in zip(rows, exact, strict=True) if d <= radius_m]
-    ranked.sort(key=lambda item: (item[0], item[1]))
-    return ranked
+    exact = distances_m(lon, lat, lons, lats).tolist()
+    ranked = [(round(d, 1), key, i) for i, (d, key) in enumerate(zip(exact, tie_keys, strict=True)) if d <= radius_m]
+    ranked.sort()
+    return [(distance, i) for distance, _, i in ranked]
 
 
 def nearby(
@@ -120,17 +121,22 @@ def nearby(
     while True:
         with read_connection() as connection:
             rows = connection.execute(sql, {**params, "fetch": fetch}).all()
-        ranked = rank_exact(lon, lat, rows, radius_m)
+        ranked = [
+            (rows[i], distance)
+            for distance, i in rank_exact(
+                lon, lat, [row.lon for row in rows], [row.lat for row in rows], [str(row.id) for row in rows], radius_m
+            )
+        ]
         if open_at is not None:
-            ranked = [item for item in ranked if is_open(item[2].opening_hours, open_at)]
+            ranked = [item for item in ranked if is_open(item[0].opening_hours, open_at)]
         unseen_at_least = rows[-1].knn_m * (1 - SPHERE_ERROR) if rows else 0.0
         done = (
             len(rows) < fetch
             or fetch >= MAX_CANDIDATES
-            or (len(ranked) >= limit and ranked[limit - 1][0] + 0.1 < unseen_at_least)
+            or (len(ranked) >= limit and ranked[limit - 1][1] + 0.1 < unseen_at_least)
         )
         if done:
-            return [(row, distance) for distance, _, row in ranked[:limit]]
+            return ranked[:limit]
         fetch = min(fetch * 4, MAX_CANDIDATES)
 
 
