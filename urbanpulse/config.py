@@ -90,8 +90,16 @@ class Config:
     WTF_CSRF_TIME_LIMIT = _env_int("ADMIN_SESSION_LIFETIME_S", 8 * 3600)
 
     COMPRESS_ALGORITHM = ["br", "gzip"]
-    COMPRESS_MIMETYPES = ["application/json", "application/geo+json", "application/problem+json",
-                          "text/calendar", "application/gpx+xml", "text/html", "text/css", "application/javascript"]
+    COMPRESS_MIMETYPES = [
+        "application/json",
+        "application/geo+json",
+        "application/problem+json",
+        "text/calendar",
+        "application/gpx+xml",
+        "text/html",
+        "text/css",
+        "application/javascript",
+    ]
     COMPRESS_MIN_SIZE = 500
     COMPRESS_BR_LEVEL = 4
     API_TITLE = "Urban Pulse Boulogne"

@@ -20,7 +20,8 @@ CACHE_REQUESTS = Counter("urbanpulse_cache_requests", "Cache look-ups by cache a
 CACHE_INVALIDATIONS = Counter("urbanpulse_cache_invalidations", "Generation bumps after writes", ["domain"])
 CACHE_ERRORS = Counter("urbanpulse_cache_errors", "Redis errors (answers then come from PostGIS)")
 DB_QUERY_SECONDS = Histogram(
-    "urbanpulse_db_query_seconds", "PostgreSQL statement time",
+    "urbanpulse_db_query_seconds",
+    "PostgreSQL statement time",
     buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0),
 )
 

@@ -42,7 +42,10 @@ def private_database(app_config):
 
 def test_postgres_restart_under_load(private_database, redis_url):
     service = Service(
-        database_url=private_database.url("urbanpulse"), redis_url=redis_url, DB_CONNECT_TIMEOUT_S=2, CACHE_ENABLED=0,
+        database_url=private_database.url("urbanpulse"),
+        redis_url=redis_url,
+        DB_CONNECT_TIMEOUT_S=2,
+        CACHE_ENABLED=0,
         RATELIMIT_ENABLED=0,
     ).start()
     try:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import request, url_for
 from flask.views import MethodView
 
 from urbanpulse.auth.guard import EDITORS, is_editor, protected
+from urbanpulse.cache.responses import public_request, shared_json
 from urbanpulse.editing.etags import item_etag
 from urbanpulse.errors import NotFound
 from urbanpulse.events import api_calendar, api_stream, queries, service
@@ -38,7 +39,7 @@ from urbanpulse.events.schemas_out import (
     OccurrenceCollectionOutSchema,
 )
 from urbanpulse.events.serialize import collection, event_feature, local_iso, occurrence_feature
-from urbanpulse.http import GEOJSON_MIMETYPE, json_response
+from urbanpulse.http import GEOJSON_MIMETYPE, bytes_response, json_response
 from urbanpulse.i18n import pick
 from urbanpulse.schemas_common import CategoryOutSchema, LangQueryArgsSchema
 
@@ -47,6 +48,20 @@ __all__ = ["api_calendar", "api_stream", "blp"]
 LIST_MAX_AGE_S = 30
 NOW_MAX_AGE_S = 15
 ITEM_PATH = "/api/v1/events/{event_id}"
+# Anonymous answers depending on the clock (`ongoing`, default windows, /events/now) are computed for the
+# start of the current bucket and cached under it (TTL = bucket): at most this many seconds behind the clock.
+LIST_BUCKET_S = LIST_MAX_AGE_S
+NOW_BUCKET_S = NOW_MAX_AGE_S
+# Cached answers are retired by a write to an event or to a POI (a venue's name, place or visibility).
+CACHE_DOMAINS = ("events", "pois")
+
+
+def _clock(bucket_s: int) -> datetime:
+    """The instant an answer is for: now when authenticated; for shared anonymous answers, the bucket's start."""
+    now = now_utc()
+    if not public_request():
+        return now
+    return datetime.fromtimestamp(int(now.timestamp()) // bucket_s * bucket_s, UTC)
 
 
 def _links(endpoint: str, next_cursor: str | None, **path) -> list[dict]:
@@ -57,18 +72,25 @@ def _links(endpoint: str, next_cursor: str | None, **path) -> list[dict]:
     return links
 
 
-def _occurrence_page(rows, args, *, endpoint: str, start, end, positioned: bool, **path):
-    lang, now = lang_of(args), now_utc()
+def _occurrence_page(rows, args, *, endpoint: str, start, end, now, positioned: bool, **path) -> dict:
+    lang = lang_of(args)
     found, more = queries.page(rows, start, end, limit=args["limit"], after=queries.decode_cursor(args.get("cursor")))
     features = [occurrence_feature(o, lang=lang, now=now, positioned=positioned) for o in found]
     next_cursor = queries.encode_cursor(found[-1].key) if more and found else None
-    body = collection(
+    return collection(
         features,
         truncated=more,
         window={"from": local_iso(start), "to": local_iso(end)},
         links=_links(endpoint, next_cursor, **path),
     )
-    return json_response(body, mimetype=GEOJSON_MIMETYPE, headers=language_headers(lang), max_age_s=LIST_MAX_AGE_S)
+
+
+def _occurrences_response(name: str, args, *, now, build):
+    """A page of occurrences; anonymous ones cached per query string as sent (the links repeat it) and bucket."""
+    lang = lang_of(args)
+    key = {"query": request.full_path, "root": request.script_root, "lang": lang, "now": now}
+    body = shared_json(name=name, domains=CACHE_DOMAINS, key=key, ttl_s=LIST_BUCKET_S, build=build)
+    return bytes_response(body, mimetype=GEOJSON_MIMETYPE, headers=language_headers(lang), max_age_s=LIST_MAX_AGE_S)
 
 
 def _event_response(row, *, lang, editor, status=200, headers=None):
@@ -101,12 +123,17 @@ class EventsView(MethodView):
         The window defaults to the next 30 days and spans at most 366; an occurrence that started before
         `from` and is still running is included. At most `limit` per page, then a `next` link.
         """
-        start, end = window_of(args)
+        now = _clock(LIST_BUCKET_S)
+        start, end = window_of(args, default_start=now)
         filters = filters_of(args)
-        rows = queries.candidates(filters, start, end)
-        return _occurrence_page(
-            rows, args, endpoint="events.EventsView", start=start, end=end, positioned=filters.positioned
-        )
+
+        def build() -> dict:
+            rows = queries.candidates(filters, start, end)
+            return _occurrence_page(
+                rows, args, endpoint="events.EventsView", start=start, end=end, now=now, positioned=filters.positioned
+            )
+
+        return _occurrences_response("events.list", args, now=now, build=build)
 
     @protected(blp, EDITORS)
     @blp.arguments(EventFeatureInSchema)
@@ -132,15 +159,20 @@ class NowView(MethodView):
 
         One entry per event: the occurrence under way, else the next one.
         """
-        at = as_aware(args["at"]).astimezone(UTC) if args.get("at") else now_utc()
+        at = as_aware(args["at"]).astimezone(UTC) if args.get("at") else _clock(NOW_BUCKET_S)
         until = at + timedelta(minutes=args["within_min"], seconds=1)
         filters = filters_of(args)
-        rows = queries.candidates(filters, at, until)
-        found, more = queries.happening(rows, at, until, limit=args["limit"], by_distance=filters.positioned)
         lang = lang_of(args)
-        features = [occurrence_feature(o, lang=lang, now=at, positioned=filters.positioned) for o in found]
-        body = collection(features, truncated=more, window={"from": local_iso(at), "to": local_iso(until)})
-        return json_response(body, mimetype=GEOJSON_MIMETYPE, headers=language_headers(lang), max_age_s=NOW_MAX_AGE_S)
+
+        def build() -> dict:
+            rows = queries.candidates(filters, at, until)
+            found, more = queries.happening(rows, at, until, limit=args["limit"], by_distance=filters.positioned)
+            features = [occurrence_feature(o, lang=lang, now=at, positioned=filters.positioned) for o in found]
+            return collection(features, truncated=more, window={"from": local_iso(at), "to": local_iso(until)})
+
+        key = {"args": args, "lang": lang, "at": at}  # `at` is the bucket's start unless given
+        body = shared_json(name="events.now", domains=CACHE_DOMAINS, key=key, ttl_s=NOW_BUCKET_S, build=build)
+        return bytes_response(body, mimetype=GEOJSON_MIMETYPE, headers=language_headers(lang), max_age_s=NOW_MAX_AGE_S)
 
 
 @blp.route("/events/categories")
@@ -204,17 +236,24 @@ class EventOccurrencesView(MethodView):
     @blp.answers(304, 401, 404)
     def get(self, args, event_id):
         """One event's occurrences meeting [from, to) (default: from now, 366 days)."""
-        row = _row(event_id, include_unpublished=is_editor())
-        start, end = window_of(args, default_days=366)
-        return _occurrence_page(
-            [row],
-            args,
-            endpoint="events.EventOccurrencesView",
-            start=start,
-            end=end,
-            positioned=False,
-            event_id=event_id,
-        )
+        editor = is_editor()
+        now = _clock(LIST_BUCKET_S)
+
+        def build() -> dict:
+            row = _row(event_id, include_unpublished=editor)
+            start, end = window_of(args, default_days=366, default_start=now)
+            return _occurrence_page(
+                [row],
+                args,
+                endpoint="events.EventOccurrencesView",
+                start=start,
+                end=end,
+                now=now,
+                positioned=False,
+                event_id=event_id,
+            )
+
+        return _occurrences_response("events.occurrences", args, now=now, build=build)
 
 
 @blp.route("/events/<uuid:event_id>/history")

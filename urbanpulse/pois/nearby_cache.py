@@ -17,13 +17,12 @@ from collections.abc import Sequence
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import text
 
 from urbanpulse.cache import generations as counters
 from urbanpulse.cache import store
 from urbanpulse.cache.invalidation import epoch_bump_owed
 from urbanpulse.cache.keys import EPOCH_KEY, cell_of, region_generation_key, regions_for_disk
-from urbanpulse.db_read import read_connection
+from urbanpulse.db_read import fetch_all
 from urbanpulse.geo.geodesic import approx_distances_m
 from urbanpulse.metrics import CACHE_REQUESTS
 from urbanpulse.pois import queries
@@ -51,10 +50,9 @@ def _compute_candidates(*, centre_lon, centre_lat, half_diag_m, radius_m, limit,
     )
     kth = nearest[limit - 1][1] if len(nearest) >= limit else float("inf")
     reach_m = min(radius_m + half_diag_m, kth + 0.1 + 2 * half_diag_m)
-    sql = text(queries.within_sql(category_count=len(categories), light=True))
+    sql = queries.within_sql(category_count=len(categories), light=True)
     params = queries.nearby_params(lat=centre_lat, lon=centre_lon, radius_m=reach_m, categories=categories)
-    with read_connection() as connection:
-        rows = connection.execute(sql, {**params, "fetch": MAX_CACHED_CANDIDATES + 1}).all()
+    rows = fetch_all(sql, {**params, "fetch": MAX_CACHED_CANDIDATES + 1})
     if len(rows) > MAX_CACHED_CANDIDATES:
         return None
     return {
@@ -101,10 +99,9 @@ def _remember(row) -> None:
 def _rows_for(pairs: list[tuple[str, int]]) -> dict | None:
     missing = [pair for pair in pairs if pair not in _rows_by_version]
     if missing:
-        sql = text(f"SELECT {queries.COLUMNS} FROM pois p WHERE p.id = ANY(CAST(:ids AS uuid[]))")
-        with read_connection() as connection:
-            for row in connection.execute(sql, {"ids": [pair[0] for pair in missing]}).all():
-                _remember(row)
+        sql = f"SELECT {queries.COLUMNS} FROM pois p WHERE p.id = ANY(CAST(:ids AS uuid[]))"
+        for row in fetch_all(sql, {"ids": [pair[0] for pair in missing]}):
+            _remember(row)
     found = {pair: _rows_by_version.get(pair) for pair in pairs}
     return None if any(row is None for row in found.values()) else found
 

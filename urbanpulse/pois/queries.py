@@ -11,7 +11,7 @@ from datetime import datetime
 import orjson
 from sqlalchemy import text
 
-from urbanpulse.db_read import read_connection
+from urbanpulse.db_read import fetch_all, read_connection
 from urbanpulse.errors import ValidationFailed
 from urbanpulse.geo.geodesic import distances_m
 from urbanpulse.pois.hours import is_open
@@ -115,12 +115,11 @@ def nearby(
     rank inside the first `limit` on the WGS84 spheroid, so the answer is exact.
     """
     categories = list(dict.fromkeys(categories))
-    sql = text(nearby_sql(category_count=len(categories), with_text=bool(q)))
+    sql = nearby_sql(category_count=len(categories), with_text=bool(q))
     params = nearby_params(lat=lat, lon=lon, radius_m=radius_m, categories=categories, q=q)
     fetch = max(limit * 2, 40)
     while True:
-        with read_connection() as connection:
-            rows = connection.execute(sql, {**params, "fetch": fetch}).all()
+        rows = fetch_all(sql, {**params, "fetch": fetch})
         ranked = [
             (rows[i], distance)
             for distance, i in rank_exact(

@@ -6,15 +6,23 @@ from flask import Response, request, url_for
 from flask.views import MethodView
 
 from urbanpulse.auth.guard import EDITORS, is_editor, optional_user, protected
+from urbanpulse.cache.responses import (
+    answer_key,
+    cached_body,
+    default_ttl_s,
+    json_bytes,
+    public_request,
+    shared_json,
+)
 from urbanpulse.editing.actor import Actor
 from urbanpulse.errors import Forbidden, Unauthorized
-from urbanpulse.http import GEOJSON_MIMETYPE, json_response
+from urbanpulse.http import GEOJSON_MIMETYPE, bytes_response, json_response
 from urbanpulse.i18n import REQUIRED_LANGUAGE, negotiate
 from urbanpulse.models_common import utcnow
 from urbanpulse.routes import gpx, importing, queries, service
 from urbanpulse.routes.blueprint import RoutesBlueprint
 from urbanpulse.routes.progress import progress
-from urbanpulse.routes.reading import loaded_route, parts_of_wkb, route_etag, vocabulary
+from urbanpulse.routes.reading import loaded_route, parts_of_wkb, route_etag, route_representation, vocabulary
 from urbanpulse.routes.schemas import (
     GpxImportFormSchema,
     ProgressQueryArgsSchema,
@@ -35,6 +43,8 @@ from urbanpulse.routes.serialize import collection, route_feature
 from urbanpulse.schemas_common import LangQueryArgsSchema
 
 ITEM_PATH = "/api/v1/routes/{route_id}"
+# Public answers are cached until a write to a route or to a POI (stop names, visibility) retires them.
+CACHE_DOMAINS = ("routes", "pois")
 blp = RoutesBlueprint("routes", __name__, url_prefix="/api/v1", description="Heritage routes: walks, rides, boat trips")
 
 
@@ -51,24 +61,27 @@ def _actor() -> Actor:
 
 
 def _route_response(route_id, *, lang, editor, simplify_m=None, status=200, headers=None):
-    loaded = loaded_route(route_id, editor=editor)
-    body = route_feature(
-        loaded.route,
-        loaded.parts,
-        lang=lang,
-        editor=editor,
-        stop_count=len(loaded.stops),
-        stops=loaded.stops,
-        simplify_m=simplify_m,
-        line=loaded.line,
-    )
+    body, etag = route_representation(route_id, lang=lang, editor=editor, simplify_m=simplify_m)
     return json_response(
         body,
         status=status,
         mimetype=GEOJSON_MIMETYPE,
-        etag=route_etag(loaded, lang=lang, editor=editor, extra=simplify_m),
+        etag=etag,
         headers={**_language_headers(lang), **(headers or {})},
     )
+
+
+def _public_route_response(route_id, *, lang, simplify_m):
+    """The anonymous detail, cached with its ETag (which covers the stops' POI versions, not in the body)."""
+
+    def compute() -> bytes:
+        body, etag = route_representation(route_id, lang=lang, editor=False, simplify_m=simplify_m)
+        return etag.encode() + b"\n" + json_bytes(body)
+
+    key = answer_key(route_id=route_id, lang=lang, simplify_m=simplify_m)
+    entry = cached_body(name="routes.detail", domains=CACHE_DOMAINS, key=key, ttl_s=default_ttl_s(), compute=compute)
+    etag, _, body = entry.partition(b"\n")
+    return bytes_response(body, mimetype=GEOJSON_MIMETYPE, etag=etag.decode(), headers=_language_headers(lang))
 
 
 def _features(rows, *, lang, editor, simplify_m, with_distance=False) -> list[dict]:
@@ -108,23 +121,29 @@ class RoutesView(MethodView):
         if args.get("status") not in (None, "published") and not editor:
             raise (Forbidden if optional_user() else Unauthorized)("only editors may list draft routes")
         lang = _lang(args)
-        rows, matched, next_cursor = queries.listing(
-            themes=args.get("theme") or (),
-            kinds=args.get("kind") or (),
-            difficulties=args.get("difficulty") or (),
-            max_length_m=args.get("max_length_m"),
-            status=args.get("status"),
-            editor=editor,
-            limit=args["limit"],
-            cursor=args.get("cursor"),
-        )
-        features = _features(rows, lang=lang, editor=editor, simplify_m=args.get("simplify_m"))
-        links = [{"rel": "self", "href": request.full_path.rstrip("?"), "type": GEOJSON_MIMETYPE}]
-        if next_cursor:
-            query = {**request.args.to_dict(), "cursor": next_cursor}
-            links.append({"rel": "next", "href": url_for("routes.RoutesView", **query), "type": GEOJSON_MIMETYPE})
-        body = collection(features, numberMatched=matched, links=links)
-        return json_response(body, mimetype=GEOJSON_MIMETYPE, headers=_language_headers(lang))
+
+        def build() -> dict:
+            rows, matched, next_cursor = queries.listing(
+                themes=args.get("theme") or (),
+                kinds=args.get("kind") or (),
+                difficulties=args.get("difficulty") or (),
+                max_length_m=args.get("max_length_m"),
+                status=args.get("status"),
+                editor=editor,
+                limit=args["limit"],
+                cursor=args.get("cursor"),
+            )
+            features = _features(rows, lang=lang, editor=editor, simplify_m=args.get("simplify_m"))
+            links = [{"rel": "self", "href": request.full_path.rstrip("?"), "type": GEOJSON_MIMETYPE}]
+            if next_cursor:
+                query = {**request.args.to_dict(), "cursor": next_cursor}
+                links.append({"rel": "next", "href": url_for("routes.RoutesView", **query), "type": GEOJSON_MIMETYPE})
+            return collection(features, numberMatched=matched, links=links)
+
+        # The links repeat the query string as sent, so the key is the query string itself (and the language).
+        key = {"query": request.full_path, "root": request.script_root, "lang": lang}
+        body = shared_json(name="routes.list", domains=CACHE_DOMAINS, key=key, ttl_s=default_ttl_s(), build=build)
+        return bytes_response(body, mimetype=GEOJSON_MIMETYPE, headers=_language_headers(lang))
 
     @protected(blp, EDITORS)
     @blp.arguments(RouteFeatureInSchema)
@@ -162,17 +181,23 @@ class NearbyView(MethodView):
         """Published routes whose line passes within `radius` metres, nearest first, with `distance_m`."""
         lang = _lang(args)
         editor = is_editor()
-        rows = queries.nearby(
-            lat=args["lat"],
-            lon=args["lon"],
-            radius_m=args["radius"],
-            limit=args["limit"],
-            themes=args.get("theme") or (),
-            kinds=args.get("kind") or (),
-            editor=editor,
-        )
-        features = _features(rows, lang=lang, editor=editor, simplify_m=args.get("simplify_m"), with_distance=True)
-        return json_response(collection(features), mimetype=GEOJSON_MIMETYPE, headers=_language_headers(lang))
+
+        def build() -> dict:
+            rows = queries.nearby(
+                lat=args["lat"],
+                lon=args["lon"],
+                radius_m=args["radius"],
+                limit=args["limit"],
+                themes=args.get("theme") or (),
+                kinds=args.get("kind") or (),
+                editor=editor,
+            )
+            simplify_m = args.get("simplify_m")
+            return collection(_features(rows, lang=lang, editor=editor, simplify_m=simplify_m, with_distance=True))
+
+        key = {"args": args, "lang": lang}  # lat/lon exactly as given: distances are per position
+        body = shared_json(name="routes.nearby", domains=CACHE_DOMAINS, key=key, ttl_s=default_ttl_s(), build=build)
+        return bytes_response(body, mimetype=GEOJSON_MIMETYPE, headers=_language_headers(lang))
 
 
 @blp.route("/routes/<uuid:route_id>")
@@ -183,7 +208,10 @@ class RouteView(MethodView):
     @blp.answers(304, 401, 404)
     def get(self, args, route_id):
         """One route with its stops in order; drafts are visible to editors only."""
-        return _route_response(route_id, lang=_lang(args), editor=is_editor(), simplify_m=args.get("simplify_m"))
+        lang, simplify_m = _lang(args), args.get("simplify_m")
+        if public_request():
+            return _public_route_response(route_id, lang=lang, simplify_m=simplify_m)
+        return _route_response(route_id, lang=lang, editor=is_editor(), simplify_m=simplify_m)
 
     @protected(blp, EDITORS)
     @blp.arguments(RouteFeaturePatchSchema)

@@ -12,7 +12,7 @@ from urbanpulse.editing.etags import item_etag
 from urbanpulse.routes import service
 from urbanpulse.routes.geometry import Parts, RouteLine, parts_of
 from urbanpulse.routes.models import Route
-from urbanpulse.routes.serialize import translated
+from urbanpulse.routes.serialize import route_feature, translated
 from urbanpulse.routes.stops import ReadStop, read_stops
 from urbanpulse.routes.vocab import DIFFICULTY_LABELS, KIND_LABELS, PACE_KMH, THEME_LABELS
 
@@ -49,6 +49,22 @@ def route_etag(loaded: LoadedRoute, *, lang: str | None, editor: bool, extra=Non
     digest = hashlib.blake2b(material.encode(), digest_size=8).hexdigest().translate(_DIGITS_AS_LETTERS)
     variant = ".".join(filter(None, (lang, "ed" if editor else None, digest)))
     return item_etag(loaded.route.id, loaded.route.version, variant)
+
+
+def route_representation(route_id: uuid.UUID, *, lang: str | None, editor: bool, simplify_m=None) -> tuple[dict, str]:
+    """A visible route as a GeoJSON Feature with its stops, and its ETag."""
+    loaded = loaded_route(route_id, editor=editor)
+    feature = route_feature(
+        loaded.route,
+        loaded.parts,
+        lang=lang,
+        editor=editor,
+        stop_count=len(loaded.stops),
+        stops=loaded.stops,
+        simplify_m=simplify_m,
+        line=loaded.line,
+    )
+    return feature, route_etag(loaded, lang=lang, editor=editor, extra=simplify_m)
 
 
 def vocabulary(lang: str | None) -> dict:
