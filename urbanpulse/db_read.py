@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -15,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from urbanpulse.extensions import db
+from urbanpulse.metrics import DB_QUERY_SECONDS
 
 # JSONB columns are decoded by orjson: several times faster than the standard library on hot paths.
 set_json_loads(orjson.loads)
@@ -43,7 +45,9 @@ def fetch_all(sql: str, params: dict) -> list:
         driver_connection = connection.connection.driver_connection
         try:
             with driver_connection.cursor(row_factory=namedtuple_row) as cursor:
+                started = time.perf_counter()
                 cursor.execute(_driver_sql(sql), params)
+                DB_QUERY_SECONDS.observe(time.perf_counter() - started)
                 return cursor.fetchall()
         except psycopg.Error as error:
             raise _as_sqlalchemy_error(connection, error, sql, params) from error

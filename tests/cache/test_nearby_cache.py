@@ -214,6 +214,17 @@ def test_metrics_expose_cache_and_database_figures(client, city):
         assert name in text
 
 
+def test_uncached_nearby_queries_are_timed(uncached_app, city):
+    from urbanpulse.metrics import DB_QUERY_SECONDS
+
+    def observed() -> float:
+        return next(s.value for s in DB_QUERY_SECONDS.collect()[0].samples if s.name.endswith("_count"))
+
+    before = observed()
+    assert nearby(uncached_app.test_client(), *HOTSPOTS[0]).status_code == 200
+    assert observed() > before
+
+
 def test_compression_when_the_client_accepts_it(client, city):
     plain = nearby(client, *HOTSPOTS[0], radius=2000, limit=100)
     gzipped = client.get(
