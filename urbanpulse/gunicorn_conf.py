@@ -35,7 +35,8 @@ def child_exit(server, worker):
 
 
 def post_worker_init(worker):
-    """On gevent: refuse to serve if psycopg would block the event loop, and take turns between connections."""
+    """Collect garbage rarely; on gevent, refuse to serve if psycopg would block, and take turns between connections."""
+    _collect_garbage_rarely()
     if worker_class != "gevent":
         return
     import psycopg.waiting
@@ -44,6 +45,19 @@ def post_worker_init(worker):
         worker.log.error("psycopg was imported before gevent patching; its waits would block every greenlet")
         raise SystemExit(1)
     worker.wsgi = _taking_turns(worker.wsgi)
+
+
+def _collect_garbage_rarely():
+    """Freeze the app's start-up objects out of the collector's reach and collect young objects less often.
+
+    A full collection walks every object of the worker and stops all of its requests meanwhile: measured
+    at 1M POIs, uncached nearby p99 went from 240-300 ms to 70-80 ms and throughput up by a quarter.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
 def _taking_turns(app):

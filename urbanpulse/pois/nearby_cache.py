@@ -91,16 +91,17 @@ def decode_entry(raw: bytes) -> dict:
 
 
 def _remember(row) -> None:
-    _rows_by_version[(str(row.id), row.version)] = row
+    _rows_by_version[(row.id.bytes, row.version)] = row
     if len(_rows_by_version) > ROW_CACHE_SIZE:
         _rows_by_version.popitem(last=False)
 
 
-def _rows_for(pairs: list[tuple[str, int]]) -> dict | None:
+def _rows_for(pairs: list[tuple[bytes, int]]) -> dict | None:
+    """Full rows by (16-byte id, version), from this worker's memo or else PostgreSQL; None if one changed."""
     missing = [pair for pair in pairs if pair not in _rows_by_version]
     if missing:
         sql = f"SELECT {queries.COLUMNS} FROM pois p WHERE p.id = ANY(CAST(:ids AS uuid[]))"
-        for row in fetch_all(sql, {"ids": [pair[0] for pair in missing]}):
+        for row in fetch_all(sql, {"ids": [str(uuid.UUID(bytes=pair[0])) for pair in missing]}):
             _remember(row)
     found = {pair: _rows_by_version.get(pair) for pair in pairs}
     return None if any(row is None for row in found.values()) else found
@@ -120,10 +121,11 @@ def _rank_candidates(entry: dict, lon: float, lat: float, radius_m: float, limit
     if inside.size > limit:
         kth = np.partition(approx[inside], limit - 1)[limit - 1]
         inside = inside[approx[inside] <= (kth * (1 + APPROX_ERROR) + 1.1) / (1 - APPROX_ERROR)]
-    ids, versions = entry["ids"], entry["versions"]
+    ids = entry["ids"]
     tie_keys = [ids[16 * i : 16 * i + 16] for i in inside.tolist()]
     ranked = queries.rank_exact(lon, lat, lons[inside], lats[inside], tie_keys, radius_m)[:limit]
-    pairs = [(str(uuid.UUID(bytes=tie_keys[j])), int(versions[inside[j]])) for _, j in ranked]
+    versions = entry["versions"][inside].tolist()
+    pairs = [(tie_keys[j], versions[j]) for _, j in ranked]
     rows = _rows_for(pairs)
     if rows is None:
         return None
