@@ -13,8 +13,7 @@ from sqlalchemy import text
 from urbanpulse.errors import NotFound
 from urbanpulse.extensions import db
 from urbanpulse.routes.models import PUBLIC_PREDICATE
-from urbanpulse.routes.reading import loaded_route
-from urbanpulse.routes.serialize import route_feature
+from urbanpulse.routes.reading import route_representation
 from urbanpulse.sync.adapters import SyncType, ever_published, public_sql, tag
 
 NAME = "routes"
@@ -26,18 +25,9 @@ def public_features(ids: Sequence[uuid.UUID], lang: str | None) -> dict[uuid.UUI
     found = {}
     for route_id in dict.fromkeys(ids):
         try:
-            loaded = loaded_route(route_id, editor=False)
+            feature, _ = route_representation(route_id, lang=lang, editor=False)
         except NotFound:
             continue
-        feature = route_feature(
-            loaded.route,
-            loaded.parts,
-            lang=lang,
-            editor=False,
-            stop_count=len(loaded.stops),
-            stops=loaded.stops,
-            line=loaded.line,
-        )
         found[route_id] = tag(feature, NAME)
     return found
 
