@@ -1,8 +1,10 @@
 import jwt
+import pytest
 
 from tests.factories import DEFAULT_PASSWORD, auth_headers, make_user
 from tests.problem import assert_problem
 from urbanpulse.auth import service
+from urbanpulse.errors import Conflict
 
 
 def login(client, email, password):
@@ -122,6 +124,18 @@ def test_cli_rejects_a_short_password(app):
 
 def test_admin_cannot_lock_themselves_out(client, admin, admin_headers):
     assert_problem(client.patch(f"/api/v1/users/{admin.id}", headers=admin_headers, json={"is_active": False}), 409)
+
+
+def test_the_last_active_admin_cannot_be_demoted(app, client, admin, admin_headers):
+    url = f"/api/v1/users/{admin.id}"
+    assert_problem(client.patch(url, headers=admin_headers, json={"role": "editor"}), 409)
+    second = make_user(role="admin")
+    assert client.patch(url, headers=admin_headers, json={"role": "editor"}).status_code == 200
+    assert service.get_user(user_id=second.id).role == "admin"
+    third = make_user(role="admin")
+    assert service.update_user(user_id=third.id, is_active=False).is_active is False
+    with pytest.raises(Conflict):
+        service.update_user(user_id=second.id, role="editor")
 
 
 def test_editor_token_cannot_become_admin_by_role_claim(client, app):

@@ -71,8 +71,9 @@ def update_user(
     password: str | None = None,
     acting_user: User | None = None,
 ) -> User:
-    """Change an account's role, active flag or password."""
+    """Change an account's role, active flag or password; the last active admin stays one (409)."""
     user = get_user(user_id=user_id)
+    _keep_an_active_admin(user, role=role, is_active=is_active)
     if role is not None:
         _check_role(role)
         user.role = role
@@ -85,6 +86,23 @@ def update_user(
         user.password_hash = _hasher.hash(password)
     db.session.commit()
     return user
+
+
+def _keep_an_active_admin(user: User, *, role: str | None, is_active: bool | None) -> None:
+    """Refuse to demote or deactivate the only active admin (nobody could manage accounts any more)."""
+    if role in (None, "admin") and is_active in (None, True):
+        return
+    # Lock every active admin row in one order, so two admins demoting each other are serialised.
+    admins = db.session.scalars(
+        select(User)
+        .where(User.role == "admin", User.is_active.is_(True))
+        .order_by(User.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    if user in admins and len(admins) == 1:
+        db.session.rollback()
+        raise Conflict("the last active admin cannot be demoted or deactivated; make another admin first")
 
 
 def authenticate(*, email: str, password: str) -> User:
