@@ -318,6 +318,14 @@ def print_summary(report: dict) -> None:
     targets = {"uncached_over_pgbench": 0.10, "crowd_over_healthz": 0.35, "category_over_uncached": 0.7}
     for name, value in report["ratios"].items():
         print(f"{name:26} {value:6.3f}  (target >= {targets[name]})")
+    for name, target_ms in (("uncached_nearby", 25), ("crowd_cached", 10)):
+        rounds = report["cases"][name]
+        p99s = " / ".join(f"{r['p99_ms']:.1f}" for r in rounds)
+        # With a closed loop (each connection waits for its answer), mean latency = connections / throughput.
+        mean_ms = 1000 * CONNECTIONS / best(rounds)
+        print(f"p99 {name:22} {p99s} ms (target <= {target_ms}; mean at the best rate {mean_ms:.1f} ms)")
+    crowd_hits = min(r["hit_ratio"] or 0 for r in report["cases"]["crowd_cached"])
+    print(f"crowd hit ratio            {crowd_hits:6.3f}  (target >= 0.9)")
     print(f"nearby answer bytes: {report['response_bytes']}")
 
 
