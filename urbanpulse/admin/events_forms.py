@@ -23,14 +23,17 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from urbanpulse.admin.forms_common import (
     add_translation_fields,
     blank_to_none,
-    fill_translation,
+    field_for_path,
+    fill_translations,
+    filled_texts,
+    filled_translations,
+    translation_changes,
     translation_from,
-    translation_patch,
     vocabulary_choices,
 )
 from urbanpulse.admin.i18n import gettext, translated
 from urbanpulse.admin.recurrence import MODES, WEEKDAYS, Recurrence, build_rrule, split_rrule
-from urbanpulse.admin.views_base import ActionForm, AdminForm
+from urbanpulse.admin.views_base import AdminForm, StatusForm
 from urbanpulse.events.categories import CATEGORY_LABELS, PUBLICATION_STATES
 
 TRANSLATED = ("title", "description")
@@ -78,11 +81,9 @@ add_translation_fields(EventForm, "title", "Title")
 add_translation_fields(EventForm, "description", "Description", long=True)
 
 
-class EventStatusForm(ActionForm):
+class EventStatusForm(StatusForm):
     """A status (cancel, postpone...) or publication change, with the version the editor saw."""
 
-    etag = HiddenField()
-    status = HiddenField()
     publication = HiddenField()
 
 
@@ -102,8 +103,7 @@ def new_form(venues, formdata=None) -> EventForm:
 
 def fill(form: EventForm, event) -> None:
     """Show a stored event in the form (wall times of its zone, the last day for all-day events)."""
-    for name in TRANSLATED:
-        fill_translation(form, name, getattr(event, name))
+    fill_translations(form, event, TRANSLATED)
     form.category.data = event.category
     form.venue.data = str(event.venue_poi_id) if event.venue_poi_id else ""
     if event.location is not None:
@@ -161,25 +161,16 @@ def new_feature(form: EventForm) -> dict:
     }
     if properties["rrule"] is None:
         del properties["rrule"]
-    description = translation_from(form, "description")
-    if description:
-        properties["description"] = description
+    properties.update(filled_translations(form, ("description",)))
     if venue:
         properties["venue_poi_id"] = venue
-    for name in OPTIONAL_TEXTS:
-        value = blank_to_none(getattr(form, name).data)
-        if value is not None:
-            properties[name] = value
+    properties.update(filled_texts(form, OPTIONAL_TEXTS))
     return {"type": "Feature", "geometry": geometry, "properties": properties}
 
 
 def changes(form: EventForm, event) -> dict:
     """The patch Feature from the stored event to the form (only what changed), as PATCH /api/v1/events/{id}."""
-    properties: dict = {}
-    for name in TRANSLATED:
-        patch = translation_patch(getattr(event, name), translation_from(form, name))
-        if patch:
-            properties[name] = patch
+    properties: dict = translation_changes(form, event, TRANSLATED)
     if form.category.data != event.category:
         properties["category"] = form.category.data
     for name in OPTIONAL_TEXTS:
@@ -206,18 +197,7 @@ def changes(form: EventForm, event) -> dict:
 
 def field_for(path: str) -> str | None:
     """The form field showing a service error on `path`."""
-    parts = path.split(".")
-    if parts[0] == "geometry":
-        return "lon"
-    if parts[0] != "properties" or len(parts) < 2:
-        return None
-    if parts[1] in TRANSLATED:
-        return f"{parts[1]}_{parts[2] if len(parts) > 2 else 'fr'}"
-    if parts[1] == "venue_poi_id":
-        return "venue"
-    if parts[1] == "rrule":
-        return "repeat"
-    return parts[1]
+    return field_for_path(path, TRANSLATED, geometry="lon", renamed={"venue_poi_id": "venue", "rrule": "repeat"})
 
 
 STATUS_ACTIONS = {

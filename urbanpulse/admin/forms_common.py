@@ -43,6 +43,24 @@ def fill_translation(form, name: str, value: dict | None) -> None:
         getattr(form, f"{name}_{lang}").data = (value or {}).get(lang, "")
 
 
+def fill_translations(form, item, names: tuple[str, ...]) -> None:
+    """Show each of the item's stored translations `names` in its per-language fields."""
+    for name in names:
+        fill_translation(form, name, getattr(item, name))
+
+
+def filled_translations(form, names: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """The translated fields `names` that have at least one language filled in, by name."""
+    values = {name: translation_from(form, name) for name in names}
+    return {name: value for name, value in values.items() if value}
+
+
+def filled_texts(form, names: tuple[str, ...]) -> dict[str, str]:
+    """The plain text fields `names` that are not blank, stripped, by name."""
+    values = {name: blank_to_none(getattr(form, name).data) for name in names}
+    return {name: value for name, value in values.items() if value is not None}
+
+
 def translation_patch(stored: dict | None, submitted: dict[str, str]) -> dict:
     """The merge patch from `stored` to `submitted`: changed languages, null for a removed one."""
     stored = stored or {}
@@ -52,6 +70,12 @@ def translation_patch(stored: dict | None, submitted: dict[str, str]) -> dict:
         if new != old:
             patch[lang] = new if new is not None else None
     return patch
+
+
+def translation_changes(form, item, names: tuple[str, ...]) -> dict[str, dict]:
+    """The merge patches from the item's stored translations `names` to the form's, for those that changed."""
+    patches = {name: translation_patch(getattr(item, name), translation_from(form, name)) for name in names}
+    return {name: patch for name, patch in patches.items() if patch}
 
 
 def blank_to_none(value: str | None) -> str | None:
@@ -75,3 +99,18 @@ def field_errors(form) -> dict[str, list[str]]:
     return {
         name: list(field.errors) for name, field in form._fields.items() if isinstance(field, Field) and field.errors
     }
+
+
+def field_for_path(path: str, translated: tuple[str, ...], *, geometry: str, renamed: dict[str, str]) -> str | None:
+    """The form field showing a service error on `path` (e.g. properties.name.en -> name_en).
+
+    `geometry` is the field for any geometry error; `renamed` maps properties whose field has another name.
+    """
+    parts = path.split(".")
+    if parts[0] == "geometry":
+        return geometry
+    if parts[0] != "properties" or len(parts) < 2:
+        return None
+    if parts[1] in translated:
+        return f"{parts[1]}_{parts[2] if len(parts) > 2 else 'fr'}"
+    return renamed.get(parts[1], parts[1])

@@ -9,13 +9,16 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from urbanpulse.admin.forms_common import (
     add_translation_fields,
     blank_to_none,
-    fill_translation,
+    field_for_path,
+    fill_translations,
+    filled_texts,
+    filled_translations,
+    translation_changes,
     translation_from,
-    translation_patch,
     vocabulary_choices,
 )
 from urbanpulse.admin.i18n import gettext
-from urbanpulse.admin.views_base import ActionForm, AdminForm
+from urbanpulse.admin.views_base import AdminForm
 from urbanpulse.pois.categories import CATEGORY_LABELS
 from urbanpulse.pois.models import POI_STATUSES
 
@@ -48,13 +51,6 @@ add_translation_fields(PoiForm, "name", "Name")
 add_translation_fields(PoiForm, "description", "Description", long=True)
 
 
-class StatusForm(ActionForm):
-    """Publish, unpublish or archive, with the version the editor saw."""
-
-    etag = HiddenField()
-    status = HiddenField()
-
-
 def new_form(formdata=None) -> PoiForm:
     """The form with its choices in the interface language."""
     form = PoiForm(formdata=formdata) if formdata is not None else PoiForm()
@@ -68,8 +64,7 @@ def fill(form: PoiForm, poi) -> None:
     """Show a stored POI in the form."""
     point = to_shape(poi.location)
     form.lon.data, form.lat.data = round(point.x, COORDINATE_DECIMALS), round(point.y, COORDINATE_DECIMALS)
-    for name in TRANSLATED:
-        fill_translation(form, name, getattr(poi, name))
+    fill_translations(form, poi, TRANSLATED)
     form.category.data = poi.category
     form.tags.data = ", ".join(poi.tags or [])
     form.slug.data = poi.slug
@@ -102,13 +97,8 @@ def new_feature(form: PoiForm) -> dict:
         "status": form.status.data or "draft",
         "location_estimated": bool(form.location_estimated.data),
     }
-    description = translation_from(form, "description")
-    if description:
-        properties["description"] = description
-    for key in ("slug", "address", "opening_hours", "source"):
-        value = blank_to_none(getattr(form, key).data)
-        if value is not None:
-            properties[key] = value
+    properties.update(filled_translations(form, ("description",)))
+    properties.update(filled_texts(form, ("slug", "address", "opening_hours", "source")))
     contact = {key: blank_to_none(getattr(form, key).data) for key in CONTACT}
     if any(contact.values()):
         properties["contact"] = {k: v for k, v in contact.items() if v}
@@ -123,11 +113,7 @@ def new_feature(form: PoiForm) -> dict:
 
 def changes(form: PoiForm, poi) -> dict:
     """The patch Feature from the stored POI to the form (only what changed), as PATCH /api/v1/pois/{id}."""
-    properties: dict = {}
-    for name in TRANSLATED:
-        patch = translation_patch(getattr(poi, name), translation_from(form, name))
-        if patch:
-            properties[name] = patch
+    properties: dict = translation_changes(form, poi, TRANSLATED)
     simple = {
         "category": form.category.data,
         "tags": _tags(form.tags.data),
@@ -159,16 +145,8 @@ def changes(form: PoiForm, poi) -> dict:
 
 
 def field_for(path: str) -> str | None:
-    """The form field showing a service error on `path` (e.g. properties.name.en -> name_en)."""
+    """The form field showing a service error on `path` (e.g. properties.contact.phone -> phone)."""
     parts = path.split(".")
-    if parts[0] == "geometry":
-        return "lon"
-    if parts[0] != "properties" or len(parts) < 2:
-        return None
-    if parts[1] in TRANSLATED:
-        return f"{parts[1]}_{parts[2] if len(parts) > 2 else 'fr'}"
-    if parts[1] == "contact" and len(parts) > 2:
+    if parts[:2] == ["properties", "contact"] and len(parts) > 2:
         return parts[2]
-    if parts[1] == "accessibility":
-        return "wheelchair"
-    return parts[1]
+    return field_for_path(path, TRANSLATED, geometry="lon", renamed={"accessibility": "wheelchair"})

@@ -11,13 +11,16 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from urbanpulse.admin.forms_common import (
     add_translation_fields,
     blank_to_none,
-    fill_translation,
+    field_for_path,
+    fill_translations,
+    filled_texts,
+    filled_translations,
+    translation_changes,
     translation_from,
-    translation_patch,
     vocabulary_choices,
 )
 from urbanpulse.admin.i18n import gettext
-from urbanpulse.admin.views_base import ActionForm, AdminForm
+from urbanpulse.admin.views_base import AdminForm
 from urbanpulse.routes.geometry import to_geojson
 from urbanpulse.routes.vocab import DIFFICULTY_LABELS, KIND_LABELS, ROUTE_STATUSES, THEME_LABELS
 
@@ -51,13 +54,6 @@ add_translation_fields(RouteForm, "summary", "Summary", long=True)
 add_translation_fields(RouteForm, "description", "Description", long=True)
 
 
-class RouteStatusForm(ActionForm):
-    """Publish or unpublish, with the version the editor saw."""
-
-    etag = HiddenField()
-    status = HiddenField()
-
-
 def new_form(formdata=None) -> RouteForm:
     """The form with its choices in the interface language."""
     form = RouteForm(formdata=formdata) if formdata is not None else RouteForm()
@@ -78,8 +74,7 @@ def stored_stops(stops) -> list[dict]:
 
 def fill(form: RouteForm, route, parts, stops) -> None:
     """Show a stored route in the form."""
-    for name in TRANSLATED:
-        fill_translation(form, name, getattr(route, name))
+    fill_translations(form, route, TRANSLATED)
     form.geometry.data = json.dumps(to_geojson(parts))
     form.stops.data = json.dumps(stored_stops(stops))
     form.theme.data, form.kind.data, form.difficulty.data = route.theme, route.kind, route.difficulty
@@ -147,14 +142,8 @@ def new_feature(form: RouteForm) -> dict:
         "status": form.status.data or "draft",
         "stops": stops(form),
     }
-    for name in ("summary", "description"):
-        value = translation_from(form, name)
-        if value:
-            properties[name] = value
-    for key in ("slug", "source"):
-        value = blank_to_none(getattr(form, key).data)
-        if value:
-            properties[key] = value
+    properties.update(filled_translations(form, ("summary", "description")))
+    properties.update(filled_texts(form, ("slug", "source")))
     if form.official_length_m.data is not None:
         properties["official_length_m"] = form.official_length_m.data
     feature: dict = {"type": "Feature", "properties": properties}
@@ -178,11 +167,7 @@ def _rounded(line) -> object:
 
 def changes(form: RouteForm, route, parts, current_stops, new_parts=None) -> dict:
     """The patch Feature from the stored route to the form (only what changed); `new_parts` from a GPX file."""
-    properties: dict = {}
-    for name in TRANSLATED:
-        patch = translation_patch(getattr(route, name), translation_from(form, name))
-        if patch:
-            properties[name] = patch
+    properties: dict = translation_changes(form, route, TRANSLATED)
     simple = {
         "theme": form.theme.data,
         "kind": form.kind.data,
@@ -212,16 +197,8 @@ def changes(form: RouteForm, route, parts, current_stops, new_parts=None) -> dic
 def field_for(path: str) -> str | None:
     """The form field showing a service error on `path` (API paths, or the GPX import's form names)."""
     parts = path.split(".")
-    if parts[0] == "geometry":
-        return "geometry"
     if parts[0] == "file":
         return "gpx"
     if parts[0] in ("name", "theme", "kind", "difficulty", "slug", "is_loop", "status"):
         return "name_fr" if parts[0] == "name" else parts[0]
-    if parts[0] != "properties" or len(parts) < 2:
-        return None
-    if parts[1] in TRANSLATED:
-        return f"{parts[1]}_{parts[2] if len(parts) > 2 else 'fr'}"
-    if parts[1] in ("stops", "estimated_waypoints"):
-        return "stops" if parts[1] == "stops" else "geometry"
-    return parts[1]
+    return field_for_path(path, TRANSLATED, geometry="geometry", renamed={"estimated_waypoints": "geometry"})

@@ -10,6 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_admin import BaseView
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
+from wtforms import HiddenField
 
 from urbanpulse.admin.i18n import gettext, service_message, ui_lang
 from urbanpulse.admin.session import current_user, is_admin
@@ -46,6 +47,13 @@ class AdminForm(FlaskForm):
 
 class ActionForm(AdminForm):
     """A form with only the CSRF token, for buttons such as logout or publish."""
+
+
+class StatusForm(ActionForm):
+    """A status button (publish, unpublish...), with the version the editor saw."""
+
+    etag = HiddenField()
+    status = HiddenField()
 
 
 class SecureView(BaseView):

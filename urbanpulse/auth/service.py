@@ -73,13 +73,13 @@ def update_user(
 ) -> User:
     """Change an account's role, active flag or password; the last active admin stays one (409)."""
     user = get_user(user_id=user_id)
+    if acting_user is not None and acting_user.id == user.id and is_active is False:
+        raise Conflict("an admin cannot deactivate their own account")
     _keep_an_active_admin(user, role=role, is_active=is_active)
     if role is not None:
         _check_role(role)
         user.role = role
     if is_active is not None:
-        if acting_user is not None and acting_user.id == user.id and not is_active:
-            raise Conflict("an admin cannot deactivate their own account")
         user.is_active = is_active
     if password is not None:
         _check_password_rules(password)
