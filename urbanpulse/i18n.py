@@ -29,3 +29,10 @@ def negotiate(lang_param: str | None, accept_language) -> str | None:
     if accept_language:
         return accept_language.best_match(LANGUAGES)
     return None
+
+
+def translated(value: dict | None, lang: str | None):
+    """The whole translation object without `lang`, else the text in `lang` with fallback."""
+    if lang is None:
+        return value or {}
+    return pick(value, lang)[0]

@@ -18,11 +18,21 @@ def load_seed(seeds_dir: Path = SEEDS_DIR) -> dict:
     return {name: loader(seeds_dir, actor=actor) for name, loader in seed_loaders()}
 
 
-def load_features(path: Path, *, model, create, refresh) -> dict:
-    """The seed loop every slugged domain shares: create what is missing, refresh what only a system
-    actor wrote (`refresh(item, feature)` returns "updated"/"unchanged"), never touch editors' changes."""
+def refreshed(item, update) -> str:
+    """Run `update(if_match=...)` on a seeded item as of its current version: "updated" when that made a new
+    version, else "unchanged"."""
+    from urbanpulse.editing.etags import item_etag
+
+    version = item.version
+    return "updated" if update(if_match=item_etag(item.id, version)).version != version else "unchanged"
+
+
+def load_features(path: Path, *, model, actor, create, update) -> dict:
+    """The seed loop every slugged domain shares: `create(feature, actor=)` what is missing, refresh with
+    `update(item, feature, if_match=, actor=)` what only a system actor wrote, never touch editors' changes."""
     import json
     from collections import Counter
+    from functools import partial
 
     from sqlalchemy import select
 
@@ -34,10 +44,10 @@ def load_features(path: Path, *, model, create, refresh) -> dict:
     for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
         existing = db.session.scalar(select(model).where(model.slug == feature["properties"]["slug"]))
         if existing is None:
-            create(feature)
+            create(feature, actor=actor)
             counts["created"] += 1
         elif existing.updated_by is not None or existing.deleted_at is not None:
             counts["kept (edited by the tourism office)"] += 1
         else:
-            counts[refresh(existing, feature)] += 1
+            counts[refreshed(existing, partial(update, existing, feature, actor=actor))] += 1
     return dict(counts)

@@ -394,3 +394,14 @@ def test_concurrent_patches_with_one_etag_exactly_one_wins(app, client, editor_h
     assert [e["action"] for e in entries] == ["create", "update"]
     stops = client.get(url).get_json()["properties"]["stops"]
     assert [s["position"] for s in stops] == list(range(1, len(stops) + 1))
+
+
+def test_a_name_without_latin_letters_gets_a_route_slug(client, editor_headers, u_walk):
+    coordinates, _ = u_walk
+    slugs = [
+        post(client, editor_headers, route_feature(coordinates, name={"fr": "海辺の散歩"})).get_json()["properties"][
+            "slug"
+        ]
+        for _ in range(2)
+    ]
+    assert slugs == ["route", "route-2"]

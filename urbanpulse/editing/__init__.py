@@ -1,1 +1,1 @@
-"""What every editable domain shares: versions and ETags, If-Match, history entries, merge patches."""
+"""What every editable domain shares: versions and ETags, If-Match, history, slugs, merge patches, views."""

@@ -22,3 +22,11 @@ class Actor:
     def system(cls, name: str) -> Actor:
         """The actor for a system process such as `seed` or `import`."""
         return cls(label=name)
+
+
+def authors(item) -> dict:
+    """Who created and who last changed an item (account ids, None for system actors), as editors see it."""
+    return {
+        "created_by": str(item.created_by) if item.created_by else None,
+        "updated_by": str(item.updated_by) if item.updated_by else None,
+    }

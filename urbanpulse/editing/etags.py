@@ -17,6 +17,12 @@ def item_etag(item_id: uuid.UUID, version: int, variant: str | None = None) -> s
     return f'"{item_id}.{version}{suffix}"'
 
 
+def representation_etag(item_id: uuid.UUID, version: int, *, lang: str | None, editor: bool, extra: str = "") -> str:
+    """The ETag of one representation of an item: its language, the editor's view, anything `extra` it shows."""
+    variant = ".".join(filter(None, (lang, "ed" if editor else None, extra)))
+    return item_etag(item_id, version, variant or None)
+
+
 def parse_if_match(header: str | None) -> list[tuple[str, int]]:
     """The (id, version) pairs named by an If-Match header; 428 when absent or `*`."""
     if not header or not header.strip():

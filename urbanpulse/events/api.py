@@ -7,20 +7,13 @@ from datetime import UTC, datetime, timedelta
 from flask import request, url_for
 from flask.views import MethodView
 
-from urbanpulse.auth.guard import EDITORS, is_editor, protected
+from urbanpulse.auth.guard import is_editor
 from urbanpulse.cache.responses import public_request, shared_json
-from urbanpulse.editing.etags import item_etag
+from urbanpulse.editing.etags import representation_etag
+from urbanpulse.editing.views import ItemOperations, actor, if_match, item_response
 from urbanpulse.errors import NotFound
 from urbanpulse.events import api_calendar, api_stream, queries, service
-from urbanpulse.events.blueprint import (
-    actor,
-    blp,
-    filters_of,
-    lang_of,
-    language_headers,
-    now_utc,
-    window_of,
-)
+from urbanpulse.events.blueprint import blp, filters_of, now_utc, window_of
 from urbanpulse.events.categories import CATEGORY_LABELS
 from urbanpulse.events.recurrence import occurrences_from
 from urbanpulse.events.scheduling import schedule_of
@@ -40,8 +33,8 @@ from urbanpulse.events.schemas_out import (
 )
 from urbanpulse.events.serialize import collection, event_feature, local_iso, occurrence_feature
 from urbanpulse.http import GEOJSON_MIMETYPE, bytes_response, json_response
-from urbanpulse.i18n import pick
 from urbanpulse.schemas_common import CategoryOutSchema, LangQueryArgsSchema
+from urbanpulse.views_common import labelled, lang_of, language_headers, page_links
 
 __all__ = ["api_calendar", "api_stream", "blp"]
 # Shared caches may keep answers this long; the live feed announces changes at once.
@@ -54,6 +47,7 @@ LIST_BUCKET_S = LIST_MAX_AGE_S
 NOW_BUCKET_S = NOW_MAX_AGE_S
 # Cached answers are retired by a write to an event or to a POI (a venue's name, place or visibility).
 CACHE_DOMAINS = ("events", "pois")
+item = ItemOperations(blp, out_schema=EventFeatureOutSchema, path=ITEM_PATH, id_name="event_id")
 
 
 def _clock(bucket_s: int) -> datetime:
@@ -62,14 +56,6 @@ def _clock(bucket_s: int) -> datetime:
     if not public_request():
         return now
     return datetime.fromtimestamp(int(now.timestamp()) // bucket_s * bucket_s, UTC)
-
-
-def _links(endpoint: str, next_cursor: str | None, **path) -> list[dict]:
-    links = [{"rel": "self", "href": request.full_path.rstrip("?"), "type": GEOJSON_MIMETYPE}]
-    if next_cursor:
-        query = {**request.args.to_dict(), "cursor": next_cursor}
-        links.append({"rel": "next", "href": url_for(endpoint, **path, **query), "type": GEOJSON_MIMETYPE})
-    return links
 
 
 def _occurrence_page(rows, args, *, endpoint: str, start, end, now, positioned: bool, **path) -> dict:
@@ -81,7 +67,7 @@ def _occurrence_page(rows, args, *, endpoint: str, start, end, now, positioned: 
         features,
         truncated=more,
         window={"from": local_iso(start), "to": local_iso(end)},
-        links=_links(endpoint, next_cursor, **path),
+        links=page_links(endpoint, next_cursor, **path),
     )
 
 
@@ -95,13 +81,12 @@ def _occurrences_response(name: str, args, *, now, build):
 
 def _event_response(row, *, lang, editor, status=200, headers=None):
     upcoming = next(occurrences_from(schedule_of(row), now_utc()), None)
-    variant = ".".join(filter(None, (lang, "ed" if editor else None))) or None
-    return json_response(
+    return item_response(
         event_feature(row, lang=lang, editor=editor, next_occurrence=upcoming),
+        etag=representation_etag(row.id, row.version, lang=lang, editor=editor),
+        lang=lang,
         status=status,
-        mimetype=GEOJSON_MIMETYPE,
-        etag=item_etag(row.id, row.version, variant),
-        headers={**language_headers(lang), **(headers or {})},
+        headers=headers,
     )
 
 
@@ -135,11 +120,7 @@ class EventsView(MethodView):
 
         return _occurrences_response("events.list", args, now=now, build=build)
 
-    @protected(blp, EDITORS)
-    @blp.arguments(EventFeatureInSchema)
-    @blp.response(201, EventFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
-    @blp.links_to_item(201, ITEM_PATH, "event_id")
-    @blp.answers(409)
+    @item.create(EventFeatureInSchema)
     def post(self, body):
         """Create an event (publication draft unless given); geometry null when it is at a venue POI."""
         event = service.create_event(geometry=body["geometry"], properties=body["properties"], actor=actor())
@@ -183,49 +164,33 @@ class EventCategoriesView(MethodView):
     def get(self, args):
         """The event category vocabulary with labels."""
         lang = lang_of(args)
-        items = [
-            {"id": key, "label": pick(labels, lang)[0] if lang else labels} for key, labels in CATEGORY_LABELS.items()
-        ]
-        return json_response(items, headers=language_headers(lang))
+        return json_response(labelled(CATEGORY_LABELS, lang), headers=language_headers(lang))
 
 
 @blp.route("/events/<uuid:event_id>")
 class EventView(MethodView):
-    @blp.arguments(EventQueryArgsSchema, location="query")
-    @blp.response(200, EventFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
-    @blp.links_to_item(200, ITEM_PATH, "event_id")
-    @blp.answers(304, 401, 404)
+    @item.read(EventQueryArgsSchema)
     def get(self, args, event_id):
         """One event with its schedule and next occurrence; drafts are visible to editors only."""
         editor = is_editor()
         return _event_response(_row(event_id, include_unpublished=editor), lang=lang_of(args), editor=editor)
 
-    @protected(blp, EDITORS)
-    @blp.arguments(EventFeaturePatchSchema)
-    @blp.response(200, EventFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
-    @blp.links_to_item(200, ITEM_PATH, "event_id")
-    @blp.alt_response(412, response="PRECONDITION_FAILED")
-    @blp.alt_response(428, response="PRECONDITION_REQUIRED")
-    @blp.answers(404, 409)
+    @item.update(EventFeaturePatchSchema)
     def patch(self, body, event_id):
         """Change some fields; needs If-Match with the current ETag. `starts_at` alone moves the event."""
         service.update_event(
             event_id=event_id,
-            if_match=request.headers.get("If-Match"),
+            if_match=if_match(),
             actor=actor(),
             geometry=body.get("geometry", service.KEEP),
             properties=body.get("properties"),
         )
         return _event_response(_row(event_id, include_unpublished=True), lang=None, editor=True)
 
-    @protected(blp, EDITORS)
-    @blp.response(204)
-    @blp.alt_response(412, response="PRECONDITION_FAILED")
-    @blp.alt_response(428, response="PRECONDITION_REQUIRED")
-    @blp.answers(404)
+    @item.delete()
     def delete(self, event_id):
         """Soft-delete an event; needs If-Match with the current ETag."""
-        service.delete_event(event_id=event_id, if_match=request.headers.get("If-Match"), actor=actor())
+        service.delete_event(event_id=event_id, if_match=if_match(), actor=actor())
         return "", 204
 
 
@@ -258,9 +223,7 @@ class EventOccurrencesView(MethodView):
 
 @blp.route("/events/<uuid:event_id>/history")
 class EventHistoryView(MethodView):
-    @protected(blp, EDITORS)
-    @blp.response(200, EventHistoryEntryOutSchema(many=True))
-    @blp.answers(404)
+    @item.history(EventHistoryEntryOutSchema)
     def get(self, event_id):
         """Who changed what and when, oldest first."""
         return service.event_history(event_id=event_id)

@@ -1,35 +1,16 @@
-"""The events blueprint and what its views share: language, visibility, time window and filters."""
+"""The events blueprint and what its views share: visibility, time window and filters."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import request
-
 from urbanpulse.api_base import ApiBlueprint
 from urbanpulse.auth.guard import is_editor, optional_user
-from urbanpulse.editing.actor import Actor
 from urbanpulse.errors import Forbidden, Unauthorized, ValidationFailed
 from urbanpulse.events.queries import Filters
 from urbanpulse.events.schemas import DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS, as_aware
-from urbanpulse.i18n import negotiate
 
 blp = ApiBlueprint("events", __name__, url_prefix="/api/v1", description="Live events, calendars and live feed")
-
-
-def lang_of(args: dict) -> str | None:
-    """`lang`, else Accept-Language, else None (full translation objects)."""
-    return negotiate(args.get("lang"), request.accept_languages)
-
-
-def language_headers(lang: str | None) -> dict:
-    """Content-Language when one language is served."""
-    return {"Content-Language": lang} if lang else {}
-
-
-def actor() -> Actor:
-    """The caller as the author of a write."""
-    return Actor.for_user(optional_user())
 
 
 def publication_of(args: dict) -> str:

@@ -13,12 +13,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from urbanpulse.editing.actor import Actor
-from urbanpulse.editing.etags import item_etag
 from urbanpulse.events import service
 from urbanpulse.events.models import Event
 from urbanpulse.events.schemas import EventPropertiesSchema
 from urbanpulse.extensions import db
 from urbanpulse.pois.models import Poi
+from urbanpulse.seeding import refreshed
 
 SEED_FILE = "events.json"
 SAMPLE_MARK = "illustrative sample"
@@ -89,15 +89,13 @@ def _refresh(event: Event, feature: dict, actor: Actor) -> str:
         properties = EventPropertiesSchema().load(feature["properties"])
     except ValidationError as error:
         raise service.validation_failed(error) from None
-    version = event.version
-    updated = service.update_event(
-        event_id=event.id,
-        if_match=item_etag(event.id, event.version),
-        actor=actor,
-        geometry=None if feature["geometry"] is None else _point(feature["geometry"]),
-        properties=properties,
+    geometry = None if feature["geometry"] is None else _point(feature["geometry"])
+    return refreshed(
+        event,
+        lambda if_match: service.update_event(
+            event_id=event.id, if_match=if_match, actor=actor, geometry=geometry, properties=properties
+        ),
     )
-    return "updated" if updated.version != version else "unchanged"
 
 
 def _point(geometry: dict):

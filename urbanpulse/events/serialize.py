@@ -4,22 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from urbanpulse.editing.actor import authors
 from urbanpulse.events.categories import CATEGORY_LABELS, SCHEMA_ORG_STATUS
 from urbanpulse.events.recurrence import to_utc
 from urbanpulse.events.scheduling import duration_text, schedule_of
-from urbanpulse.i18n import pick
+from urbanpulse.i18n import pick, translated
 from urbanpulse.pois.hours import CITY_ZONE
 
 
 def local_iso(value: datetime | None) -> str | None:
     """An aware datetime in Europe/Paris, ISO 8601 with its offset."""
     return value.astimezone(CITY_ZONE).isoformat() if value else None
-
-
-def _translated(value: dict | None, lang: str | None):
-    if lang is None:
-        return value or {}
-    return pick(value, lang)[0]
 
 
 def _geometry(row) -> dict | None:
@@ -34,7 +29,7 @@ def _venue(row, lang: str | None) -> dict | None:
     return {
         "id": str(row.venue_id),
         "slug": row.venue_slug,
-        "name": _translated(row.venue_name, lang),
+        "name": translated(row.venue_name, lang),
         "category": row.venue_category,
     }
 
@@ -42,9 +37,9 @@ def _venue(row, lang: str | None) -> dict | None:
 def _common(row, lang: str | None) -> dict:
     props = {
         "event_id": str(row.id),
-        "title": _translated(row.title, lang),
+        "title": translated(row.title, lang),
         "category": row.category,
-        "category_label": _translated(CATEGORY_LABELS.get(row.category), lang),
+        "category_label": translated(CATEGORY_LABELS.get(row.category), lang),
         "status": row.status,
         "schema_org_status": SCHEMA_ORG_STATUS[row.status],
         "all_day": bool(row.all_day),
@@ -104,7 +99,7 @@ def event_feature(row, *, lang: str | None, editor: bool, next_occurrence=None) 
         "id": str(row.id),
         **_common(row, lang),
         "uid": row.uid,
-        "description": _translated(row.description, lang),
+        "description": translated(row.description, lang),
         "starts_at": local_iso(row.starts_at),
         "ends_at": local_iso(row.ends_at),
         "schedule": _schedule(row),
@@ -123,8 +118,7 @@ def event_feature(row, *, lang: str | None, editor: bool, next_occurrence=None) 
             venue_poi_id=str(row.venue_poi_id) if row.venue_poi_id else None,
             notes=row.notes,
             import_source=row.import_source,
-            created_by=str(row.created_by) if row.created_by else None,
-            updated_by=str(row.updated_by) if row.updated_by else None,
+            **authors(row),
         )
     return {"type": "Feature", "id": props["id"], "geometry": _geometry(row), "properties": props}
 

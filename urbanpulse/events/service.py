@@ -15,6 +15,7 @@ from urbanpulse.cache.invalidation import content_changed
 from urbanpulse.editing import history
 from urbanpulse.editing.actor import Actor
 from urbanpulse.editing.etags import check_if_match
+from urbanpulse.editing.items import locked
 from urbanpulse.editing.merge import merge_patch
 from urbanpulse.errors import Conflict, DomainError, NotFound, ValidationFailed, flatten_validation_messages
 from urbanpulse.events import feed
@@ -28,12 +29,12 @@ from urbanpulse.events.scheduling import (
 )
 from urbanpulse.events.serialize import local_iso
 from urbanpulse.extensions import db
-from urbanpulse.models_common import utcnow
 from urbanpulse.pois.models import Poi
 
 ENTITY = "event"
 UID_SUFFIX = "@urbanpulse-boulogne"
 KEEP = object()
+MISSING = "no such event"
 SIMPLE_FIELDS = (
     "uid",
     "category",
@@ -195,14 +196,8 @@ def create_event(*, geometry: Point | None, properties: dict, actor: Actor, impo
         _check_uid_free(event.uid)
         db.session.add(event)
         _flush()
-        history.record(
-            entity_type=ENTITY,
-            entity_id=event.id,
-            version=1,
-            action="create",
-            actor=actor,
-            changes=history.diff({}, snapshot(event)),
-        )
+        changes = history.diff({}, snapshot(event))
+        history.record_version(event, entity_type=ENTITY, action="create", actor=actor, changes=changes)
     except DomainError:
         db.session.rollback()
         raise
@@ -226,14 +221,7 @@ def get_event(*, event_id: uuid.UUID, include_unpublished: bool = False) -> Even
     """An event that is not deleted; drafts only when `include_unpublished`."""
     event = db.session.get(Event, event_id)
     if event is None or event.deleted_at is not None or (event.publication != "published" and not include_unpublished):
-        raise NotFound("no such event")
-    return event
-
-
-def _locked(event_id: uuid.UUID) -> Event:
-    event = db.session.scalar(select(Event).where(Event.id == event_id, Event.deleted_at.is_(None)).with_for_update())
-    if event is None:
-        raise NotFound("no such event")
+        raise NotFound(MISSING)
     return event
 
 
@@ -259,7 +247,7 @@ def _apply_changes(event: Event, properties: dict, geometry) -> None:
 def update_event(*, event_id: uuid.UUID, if_match: str | None, actor: Actor, properties=None, geometry=KEEP) -> Event:
     """Apply a partial change if If-Match names the current version; translations are merge-patched."""
     try:
-        event = _locked(event_id)
+        event = locked(Event, event_id, missing=MISSING)
         check_if_match(if_match, item_id=event.id, version=event.version)
         before, was_public, old_status = snapshot(event), is_public(event), event.status
         _apply_changes(event, properties or {}, geometry)
@@ -271,40 +259,23 @@ def update_event(*, event_id: uuid.UUID, if_match: str | None, actor: Actor, pro
     if not changes:
         db.session.rollback()
         return get_event(event_id=event_id, include_unpublished=True)
-    event.version += 1
-    event.updated_by = actor.user_id
-    event.updated_at = utcnow()
-    history.record(
-        entity_type=ENTITY, entity_id=event.id, version=event.version, action="update", actor=actor, changes=changes
-    )
+    history.record_update(event, entity_type=ENTITY, actor=actor, changes=changes)
     return _committed(event, kind=_feed_type(was_public, event, old_status), changed=sorted(changes))
 
 
 def delete_event(*, event_id: uuid.UUID, if_match: str | None, actor: Actor) -> None:
     """Soft-delete: the event leaves every public read and calendar; its history stays."""
     try:
-        event = _locked(event_id)
+        event = locked(Event, event_id, missing=MISSING)
         check_if_match(if_match, item_id=event.id, version=event.version)
     except DomainError:
         db.session.rollback()
         raise
     was_public = is_public(event)
-    event.deleted_at = utcnow()
-    event.version += 1
-    event.updated_by = actor.user_id
-    history.record(
-        entity_type=ENTITY,
-        entity_id=event.id,
-        version=event.version,
-        action="delete",
-        actor=actor,
-        changes={"deleted": {"old": False, "new": True}},
-    )
+    history.record_deletion(event, entity_type=ENTITY, actor=actor)
     _committed(event, kind=_feed_type(was_public, event, event.status), changed=[])
 
 
 def event_history(*, event_id: uuid.UUID) -> list:
     """Every change of an event (deleted ones included), oldest first."""
-    if db.session.get(Event, event_id) is None:
-        raise NotFound("no such event")
-    return history.entries_for(entity_type=ENTITY, entity_id=event_id)
+    return history.item_entries(Event, event_id, entity_type=ENTITY, missing=MISSING)

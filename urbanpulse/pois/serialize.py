@@ -7,7 +7,8 @@ from datetime import datetime
 
 import orjson
 
-from urbanpulse.i18n import pick
+from urbanpulse.editing.actor import authors
+from urbanpulse.i18n import pick, translated
 from urbanpulse.pois.categories import CATEGORY_LABELS
 from urbanpulse.pois.hours import CITY_ZONE, is_open
 
@@ -18,23 +19,17 @@ def _local_iso(value: datetime | None) -> str | None:
     return value.astimezone(CITY_ZONE).isoformat() if value else None
 
 
-def _translated(value: dict | None, lang: str | None):
-    if lang is None:
-        return value or {}
-    return pick(value, lang)[0]
-
-
 def _accessibility(value: dict | None, lang: str | None) -> dict:
     value = dict(value or {})
     if lang is not None and "note" in value:
-        value["note"] = _translated(value["note"], lang)
+        value["note"] = translated(value["note"], lang)
     return value
 
 
 def _media(items: list | None, lang: str | None) -> list:
     if lang is None:
         return list(items or [])
-    return [{**item, "alt": _translated(item.get("alt"), lang)} for item in items or []]
+    return [{**item, "alt": translated(item.get("alt"), lang)} for item in items or []]
 
 
 def _static_properties(row, *, lang: str | None, editor: bool) -> dict:
@@ -42,10 +37,10 @@ def _static_properties(row, *, lang: str | None, editor: bool) -> dict:
         "id": str(row.id),
         "slug": row.slug,
         "category": row.category,
-        "category_label": _translated(CATEGORY_LABELS.get(row.category), lang),
+        "category_label": translated(CATEGORY_LABELS.get(row.category), lang),
         "tags": list(row.tags or []),
-        "name": _translated(row.name, lang),
-        "description": _translated(row.description, lang),
+        "name": translated(row.name, lang),
+        "description": translated(row.description, lang),
         "address": row.address,
         "opening_hours": row.opening_hours,
         "accessibility": _accessibility(row.accessibility, lang),
@@ -61,8 +56,7 @@ def _static_properties(row, *, lang: str | None, editor: bool) -> dict:
     if lang is not None:
         props["lang"] = pick(row.name, lang)[1]
     if editor:
-        props["created_by"] = str(row.created_by) if row.created_by else None
-        props["updated_by"] = str(row.updated_by) if row.updated_by else None
+        props.update(authors(row))
     return props
 
 

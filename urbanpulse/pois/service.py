@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 
 from geoalchemy2.elements import WKTElement
 from geoalchemy2.shape import to_shape
 from marshmallow import ValidationError
 from shapely.geometry import Point
-from sqlalchemy import select, text
 
 from urbanpulse.cache.invalidation import content_changed
 from urbanpulse.editing import history
 from urbanpulse.editing.actor import Actor
 from urbanpulse.editing.etags import check_if_match
+from urbanpulse.editing.items import locked
 from urbanpulse.editing.merge import merge_patch
-from urbanpulse.errors import Conflict, NotFound, ValidationFailed
+from urbanpulse.editing.slugs import Slugs
+from urbanpulse.errors import NotFound, ValidationFailed
 from urbanpulse.extensions import db
-from urbanpulse.models_common import utcnow
 from urbanpulse.pois.models import Poi
-from urbanpulse.textsearch import normalise, search_document
+from urbanpulse.textsearch import search_document
 
 ENTITY = "poi"
 EDITABLE_FIELDS = (
@@ -39,6 +38,8 @@ EDITABLE_FIELDS = (
     "location_estimated",
 )
 MERGED_FIELDS = ("name", "description", "accessibility", "contact")
+MISSING = "no such point of interest"
+SLUGS = Slugs(Poi, entity_type=ENTITY, fallback="poi")
 
 
 def validation_failed(error: ValidationError) -> ValidationFailed:
@@ -58,39 +59,6 @@ def snapshot(poi: Poi) -> dict:
     return state
 
 
-def slugify(text: str) -> str:
-    """A URL slug from a name: 'Église Saint-Nicolas' -> 'eglise-saint-nicolas'."""
-    slug = re.sub(r"[^a-z0-9]+", "-", normalise(text)).strip("-")
-    return slug[:100] or "poi"
-
-
-def _lock_slug(slug: str) -> None:
-    # Held until this transaction ends: editors creating items of the same name at once get "x", "x-2"...
-    # in turn, and two asking for the same slug get a 409, instead of both passing the check (unique index: 500).
-    db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"{ENTITY}-slug:{slug}"})
-
-
-def _free_slug(base: str) -> str:
-    _lock_slug(base)
-    taken = set(db.session.scalars(select(Poi.slug).where(Poi.slug.like(f"{base}%"))))
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
-
-
-def _check_slug_free(slug: str, *, except_id: uuid.UUID | None = None) -> None:
-    _lock_slug(slug)
-    owner = db.session.scalar(select(Poi.id).where(Poi.slug == slug))
-    if owner is not None and owner != except_id:
-        raise Conflict(
-            f"slug {slug!r} is already used",
-            errors=[{"field": "properties.slug", "in": "json", "messages": ["already used"]}],
-        )
-
-
 def _refresh_search_text(poi: Poi) -> None:
     poi.search_text = search_document(poi.name, poi.tags)
 
@@ -103,8 +71,8 @@ def create_poi(*, geometry: Point, properties: dict, actor: Actor) -> Poi:
     """Create a POI (status draft unless given) and its first history entry."""
     # Objects are stored as a merge patch would leave them (no null members), so re-sending them is a no-op.
     properties = {k: merge_patch({}, v) if k in MERGED_FIELDS else v for k, v in properties.items()}
-    slug = properties.get("slug") or _free_slug(slugify(properties["name"]["fr"]))
-    _check_slug_free(slug)
+    slug = properties.get("slug") or SLUGS.free_for(properties["name"]["fr"])
+    SLUGS.check_free(slug)
     poi = Poi(
         id=uuid.uuid4(),
         slug=slug,
@@ -128,27 +96,27 @@ def create_poi(*, geometry: Point, properties: dict, actor: Actor) -> Poi:
     _refresh_search_text(poi)
     db.session.add(poi)
     db.session.flush()
-    history.record(
-        entity_type=ENTITY,
-        entity_id=poi.id,
-        version=1,
-        action="create",
-        actor=actor,
-        changes=history.diff({}, snapshot(poi)),
+    history.record_version(
+        poi, entity_type=ENTITY, action="create", actor=actor, changes=history.diff({}, snapshot(poi))
     )
     db.session.commit()
     content_changed("pois", points=[(geometry.x, geometry.y)])
     return poi
 
 
-def create_poi_from_feature(feature: dict, *, actor: Actor) -> Poi:
-    """Validate a GeoJSON Feature (as the API does) and create the POI; for seed, CLI and back office."""
+def feature_data(feature: dict) -> dict:
+    """A GeoJSON Feature validated as the API does ({geometry, properties}); 422 naming the fields."""
     from urbanpulse.pois.schemas import PoiFeatureInSchema
 
     try:
-        data = PoiFeatureInSchema().load(feature)
+        return PoiFeatureInSchema().load(feature)
     except ValidationError as error:
         raise validation_failed(error) from None
+
+
+def create_poi_from_feature(feature: dict, *, actor: Actor) -> Poi:
+    """Validate a GeoJSON Feature (as the API does) and create the POI; for seed, CLI and back office."""
+    data = feature_data(feature)
     return create_poi(geometry=data["geometry"], properties=data["properties"], actor=actor)
 
 
@@ -156,16 +124,9 @@ def get_poi(*, poi_id: uuid.UUID, include_unpublished: bool = False) -> Poi:
     """A POI that is not deleted; drafts and archived ones only when `include_unpublished`."""
     poi = db.session.get(Poi, poi_id)
     if poi is None or poi.deleted_at is not None:
-        raise NotFound("no such point of interest")
+        raise NotFound(MISSING)
     if poi.status != "published" and not include_unpublished:
-        raise NotFound("no such point of interest")
-    return poi
-
-
-def _locked(poi_id: uuid.UUID) -> Poi:
-    poi = db.session.scalar(select(Poi).where(Poi.id == poi_id, Poi.deleted_at.is_(None)).with_for_update())
-    if poi is None:
-        raise NotFound("no such point of interest")
+        raise NotFound(MISSING)
     return poi
 
 
@@ -178,7 +139,7 @@ def update_poi(
     properties: dict | None = None,
 ) -> Poi:
     """Apply a partial change if If-Match names the current version; objects are merge-patched."""
-    poi = _locked(poi_id)
+    poi = locked(Poi, poi_id, missing=MISSING)
     check_if_match(if_match, item_id=poi.id, version=poi.version)
     before = snapshot(poi)
     for field, value in (properties or {}).items():
@@ -189,7 +150,7 @@ def update_poi(
         db.session.rollback()
         raise ValidationFailed.field("properties.name.fr", "French name is required")
     if "slug" in (properties or {}):
-        _check_slug_free(poi.slug, except_id=poi.id)
+        SLUGS.check_free(poi.slug, except_id=poi.id)
     if geometry is not None:
         poi.location = _point(geometry)
     _refresh_search_text(poi)
@@ -199,17 +160,7 @@ def update_poi(
     if not changes:
         db.session.rollback()
         return get_poi(poi_id=poi_id, include_unpublished=True)
-    poi.version += 1
-    poi.updated_by = actor.user_id
-    poi.updated_at = utcnow()
-    history.record(
-        entity_type=ENTITY,
-        entity_id=poi.id,
-        version=poi.version,
-        action="update",
-        actor=actor,
-        changes=changes,
-    )
+    history.record_update(poi, entity_type=ENTITY, actor=actor, changes=changes)
     db.session.commit()
     content_changed("pois", points=[tuple(before["location"]), tuple(after["location"])])
     return poi
@@ -217,26 +168,14 @@ def update_poi(
 
 def delete_poi(*, poi_id: uuid.UUID, if_match: str | None, actor: Actor) -> None:
     """Soft-delete: the POI leaves every public read; its history stays."""
-    poi = _locked(poi_id)
+    poi = locked(Poi, poi_id, missing=MISSING)
     check_if_match(if_match, item_id=poi.id, version=poi.version)
     location = snapshot(poi)["location"]
-    poi.deleted_at = utcnow()
-    poi.version += 1
-    poi.updated_by = actor.user_id
-    history.record(
-        entity_type=ENTITY,
-        entity_id=poi.id,
-        version=poi.version,
-        action="delete",
-        actor=actor,
-        changes={"deleted": {"old": False, "new": True}},
-    )
+    history.record_deletion(poi, entity_type=ENTITY, actor=actor)
     db.session.commit()
     content_changed("pois", points=[tuple(location)])
 
 
 def poi_history(*, poi_id: uuid.UUID) -> list:
     """Every change of a POI (deleted ones included), oldest first."""
-    if db.session.get(Poi, poi_id) is None:
-        raise NotFound("no such point of interest")
-    return history.entries_for(entity_type=ENTITY, entity_id=poi_id)
+    return history.item_entries(Poi, poi_id, entity_type=ENTITY, missing=MISSING)

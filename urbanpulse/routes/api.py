@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, request, url_for
 from flask.views import MethodView
 
-from urbanpulse.auth.guard import EDITORS, is_editor, optional_user, protected
+from urbanpulse.auth.guard import is_editor, optional_user
 from urbanpulse.cache.responses import (
     answer_key,
     cached_body,
@@ -14,10 +14,10 @@ from urbanpulse.cache.responses import (
     public_request,
     shared_json,
 )
-from urbanpulse.editing.actor import Actor
+from urbanpulse.editing.views import ItemOperations, actor, if_match, item_response
 from urbanpulse.errors import Forbidden, Unauthorized
 from urbanpulse.http import GEOJSON_MIMETYPE, bytes_response, json_response
-from urbanpulse.i18n import REQUIRED_LANGUAGE, negotiate
+from urbanpulse.i18n import REQUIRED_LANGUAGE
 from urbanpulse.models_common import utcnow
 from urbanpulse.routes import gpx, importing, queries, service
 from urbanpulse.routes.blueprint import RoutesBlueprint
@@ -41,34 +41,18 @@ from urbanpulse.routes.schemas_out import (
 )
 from urbanpulse.routes.serialize import collection, route_feature
 from urbanpulse.schemas_common import LangQueryArgsSchema
+from urbanpulse.views_common import lang_of, language_headers, page_links
 
 ITEM_PATH = "/api/v1/routes/{route_id}"
 # Public answers are cached until a write to a route or to a POI (stop names, visibility) retires them.
 CACHE_DOMAINS = ("routes", "pois")
 blp = RoutesBlueprint("routes", __name__, url_prefix="/api/v1", description="Heritage routes: walks, rides, boat trips")
-
-
-def _lang(args: dict) -> str | None:
-    return negotiate(args.get("lang"), request.accept_languages)
-
-
-def _language_headers(lang: str | None) -> dict:
-    return {"Content-Language": lang} if lang else {}
-
-
-def _actor() -> Actor:
-    return Actor.for_user(optional_user())
+item = ItemOperations(blp, out_schema=RouteFeatureOutSchema, path=ITEM_PATH, id_name="route_id")
 
 
 def _route_response(route_id, *, lang, editor, simplify_m=None, status=200, headers=None):
     body, etag = route_representation(route_id, lang=lang, editor=editor, simplify_m=simplify_m)
-    return json_response(
-        body,
-        status=status,
-        mimetype=GEOJSON_MIMETYPE,
-        etag=etag,
-        headers={**_language_headers(lang), **(headers or {})},
-    )
+    return item_response(body, etag=etag, lang=lang, status=status, headers=headers)
 
 
 def _public_route_response(route_id, *, lang, simplify_m):
@@ -81,7 +65,7 @@ def _public_route_response(route_id, *, lang, simplify_m):
     key = answer_key(route_id=route_id, lang=lang, simplify_m=simplify_m)
     entry = cached_body(name="routes.detail", domains=CACHE_DOMAINS, key=key, ttl_s=default_ttl_s(), compute=compute)
     etag, _, body = entry.partition(b"\n")
-    return bytes_response(body, mimetype=GEOJSON_MIMETYPE, etag=etag.decode(), headers=_language_headers(lang))
+    return bytes_response(body, mimetype=GEOJSON_MIMETYPE, etag=etag.decode(), headers=language_headers(lang))
 
 
 def _features(rows, *, lang, editor, simplify_m, with_distance=False) -> list[dict]:
@@ -106,8 +90,8 @@ class VocabularyView(MethodView):
     @blp.answers(304)
     def get(self, args):
         """Themes, kinds (with their paces) and difficulties, with labels."""
-        lang = _lang(args)
-        return json_response(vocabulary(lang), headers=_language_headers(lang))
+        lang = lang_of(args)
+        return json_response(vocabulary(lang), headers=language_headers(lang))
 
 
 @blp.route("/routes")
@@ -120,7 +104,7 @@ class RoutesView(MethodView):
         editor = is_editor()
         if args.get("status") not in (None, "published") and not editor:
             raise (Forbidden if optional_user() else Unauthorized)("only editors may list draft routes")
-        lang = _lang(args)
+        lang = lang_of(args)
 
         def build() -> dict:
             rows, matched, next_cursor = queries.listing(
@@ -134,40 +118,29 @@ class RoutesView(MethodView):
                 cursor=args.get("cursor"),
             )
             features = _features(rows, lang=lang, editor=editor, simplify_m=args.get("simplify_m"))
-            links = [{"rel": "self", "href": request.full_path.rstrip("?"), "type": GEOJSON_MIMETYPE}]
-            if next_cursor:
-                query = {**request.args.to_dict(), "cursor": next_cursor}
-                links.append({"rel": "next", "href": url_for("routes.RoutesView", **query), "type": GEOJSON_MIMETYPE})
+            links = page_links("routes.RoutesView", next_cursor)
             return collection(features, numberMatched=matched, links=links)
 
         # The links repeat the query string as sent, so the key is the query string itself (and the language).
         key = {"query": request.full_path, "root": request.script_root, "lang": lang}
         body = shared_json(name="routes.list", domains=CACHE_DOMAINS, key=key, ttl_s=default_ttl_s(), build=build)
-        return bytes_response(body, mimetype=GEOJSON_MIMETYPE, headers=_language_headers(lang))
+        return bytes_response(body, mimetype=GEOJSON_MIMETYPE, headers=language_headers(lang))
 
-    @protected(blp, EDITORS)
-    @blp.arguments(RouteFeatureInSchema)
-    @blp.response(201, RouteFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
-    @blp.links_to_item(201, ITEM_PATH, "route_id")
-    @blp.answers(409)
+    @item.create(RouteFeatureInSchema)
     def post(self, body):
         """Create a route from a GeoJSON Feature (a draft unless `status` says otherwise)."""
-        route = service.create_route(parts=body["geometry"], properties=body["properties"], actor=_actor())
+        route = service.create_route(parts=body["geometry"], properties=body["properties"], actor=actor())
         location = url_for("routes.RouteView", route_id=route.id)
         return _route_response(route.id, lang=None, editor=True, status=201, headers={"Location": location})
 
 
 @blp.route("/routes/import-gpx")
 class ImportGpxView(MethodView):
-    @protected(blp, EDITORS)
-    @blp.arguments(GpxImportFormSchema, location="multipart")
-    @blp.response(201, RouteFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
-    @blp.links_to_item(201, ITEM_PATH, "route_id")
-    @blp.answers(409)
+    @item.create(GpxImportFormSchema, location="multipart")
     def post(self, form):
         """Create a route (a draft by default) from an uploaded GPX file (multipart field `file`)."""
         data = form.pop("file").stream.read(gpx.MAX_GPX_BYTES + 1)
-        route = importing.create_route_from_gpx(data=data, options=form, actor=_actor())
+        route = importing.create_route_from_gpx(data=data, options=form, actor=actor())
         location = url_for("routes.RouteView", route_id=route.id)
         return _route_response(route.id, lang=None, editor=True, status=201, headers={"Location": location})
 
@@ -179,7 +152,7 @@ class NearbyView(MethodView):
     @blp.answers(304, 401)
     def get(self, args):
         """Published routes whose line passes within `radius` metres, nearest first, with `distance_m`."""
-        lang = _lang(args)
+        lang = lang_of(args)
         editor = is_editor()
 
         def build() -> dict:
@@ -197,48 +170,35 @@ class NearbyView(MethodView):
 
         key = {"args": args, "lang": lang}  # lat/lon exactly as given: distances are per position
         body = shared_json(name="routes.nearby", domains=CACHE_DOMAINS, key=key, ttl_s=default_ttl_s(), build=build)
-        return bytes_response(body, mimetype=GEOJSON_MIMETYPE, headers=_language_headers(lang))
+        return bytes_response(body, mimetype=GEOJSON_MIMETYPE, headers=language_headers(lang))
 
 
 @blp.route("/routes/<uuid:route_id>")
 class RouteView(MethodView):
-    @blp.arguments(RouteQueryArgsSchema, location="query")
-    @blp.response(200, RouteFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
-    @blp.links_to_item(200, ITEM_PATH, "route_id")
-    @blp.answers(304, 401, 404)
+    @item.read(RouteQueryArgsSchema)
     def get(self, args, route_id):
         """One route with its stops in order; drafts are visible to editors only."""
-        lang, simplify_m = _lang(args), args.get("simplify_m")
+        lang, simplify_m = lang_of(args), args.get("simplify_m")
         if public_request():
             return _public_route_response(route_id, lang=lang, simplify_m=simplify_m)
         return _route_response(route_id, lang=lang, editor=is_editor(), simplify_m=simplify_m)
 
-    @protected(blp, EDITORS)
-    @blp.arguments(RouteFeaturePatchSchema)
-    @blp.response(200, RouteFeatureOutSchema, content_type=GEOJSON_MIMETYPE)
-    @blp.links_to_item(200, ITEM_PATH, "route_id")
-    @blp.alt_response(412, response="PRECONDITION_FAILED")
-    @blp.alt_response(428, response="PRECONDITION_REQUIRED")
-    @blp.answers(404, 409)
+    @item.update(RouteFeaturePatchSchema)
     def patch(self, body, route_id):
         """Change some fields, the line or the stops (a new list replaces the old); needs If-Match."""
         service.update_route(
             route_id=route_id,
-            if_match=request.headers.get("If-Match"),
-            actor=_actor(),
+            if_match=if_match(),
+            actor=actor(),
             parts=body.get("geometry"),
             properties=body.get("properties"),
         )
         return _route_response(route_id, lang=None, editor=True)
 
-    @protected(blp, EDITORS)
-    @blp.response(204)
-    @blp.alt_response(412, response="PRECONDITION_FAILED")
-    @blp.alt_response(428, response="PRECONDITION_REQUIRED")
-    @blp.answers(404)
+    @item.delete()
     def delete(self, route_id):
         """Soft-delete a route; needs If-Match with the current ETag."""
-        service.delete_route(route_id=route_id, if_match=request.headers.get("If-Match"), actor=_actor())
+        service.delete_route(route_id=route_id, if_match=if_match(), actor=actor())
         return "", 204
 
 
@@ -258,7 +218,7 @@ class GpxView(MethodView):
     def get(self, args, route_id):
         """The route as a GPX 1.1 file: the line as a track, the stops as waypoints, names in `lang`."""
         editor = is_editor()
-        lang = _lang(args) or REQUIRED_LANGUAGE
+        lang = lang_of(args) or REQUIRED_LANGUAGE
         loaded = loaded_route(route_id, editor=editor)
         document = gpx.build(
             loaded.route,
@@ -283,19 +243,17 @@ class ProgressView(MethodView):
     @blp.answers(304, 401, 404)
     def get(self, args, route_id):
         """Where a walker at (lat, lon) is on the route: distance done and left, next stop, ETAs."""
-        lang = _lang(args)
+        lang = lang_of(args)
         loaded = loaded_route(route_id, editor=is_editor())
         body = progress(
             loaded.route, loaded.line, loaded.stops, lon=args["lon"], lat=args["lat"], lang=lang, now=utcnow()
         )
-        return json_response(body, headers=_language_headers(lang))
+        return json_response(body, headers=language_headers(lang))
 
 
 @blp.route("/routes/<uuid:route_id>/history")
 class RouteHistoryView(MethodView):
-    @protected(blp, EDITORS)
-    @blp.response(200, RouteHistoryEntryOutSchema(many=True))
-    @blp.answers(404)
+    @item.history(RouteHistoryEntryOutSchema)
     def get(self, route_id):
         """Who changed what and when, oldest first."""
         return service.route_history(route_id=route_id)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import shapely
 
-from urbanpulse.editing.etags import item_etag
+from urbanpulse.editing.etags import representation_etag
 from urbanpulse.routes import service
 from urbanpulse.routes.geometry import Parts, RouteLine, parts_of
 from urbanpulse.routes.models import Route
@@ -47,8 +47,7 @@ def route_etag(loaded: LoadedRoute, *, lang: str | None, editor: bool, extra=Non
     """`"<id>.<version>.<variant>"`: usable in If-Match, and changed when a stop's POI changes too."""
     material = repr(([(str(s.poi_id), s.poi_version, s.visible) for s in loaded.stops], extra))
     digest = hashlib.blake2b(material.encode(), digest_size=8).hexdigest().translate(_DIGITS_AS_LETTERS)
-    variant = ".".join(filter(None, (lang, "ed" if editor else None, digest)))
-    return item_etag(loaded.route.id, loaded.route.version, variant)
+    return representation_etag(loaded.route.id, loaded.route.version, lang=lang, editor=editor, extra=digest)
 
 
 def route_representation(route_id: uuid.UUID, *, lang: str | None, editor: bool, simplify_m=None) -> tuple[dict, str]:

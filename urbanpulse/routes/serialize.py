@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from urbanpulse.i18n import pick
+from urbanpulse.editing.actor import authors
+from urbanpulse.i18n import pick, translated
 from urbanpulse.pois.categories import CATEGORY_LABELS
 from urbanpulse.pois.hours import CITY_ZONE
 from urbanpulse.routes.geometry import Parts, RouteLine, to_geojson
@@ -17,13 +18,6 @@ SIMPLIFIED_DIGITS = 7  # about 1 cm, far below any drawing tolerance
 def local_iso(value: datetime | None) -> str | None:
     """An instant as ISO 8601 in Boulogne's time zone."""
     return value.astimezone(CITY_ZONE).isoformat() if value else None
-
-
-def translated(value: dict | None, lang: str | None):
-    """The whole translation object, or the text in `lang` with fallback."""
-    if lang is None:
-        return value or {}
-    return pick(value, lang)[0]
 
 
 def metres(value: float | None) -> float | None:
@@ -61,8 +55,7 @@ def route_properties(route, *, lang: str | None, editor: bool, stop_count: int) 
     if lang is not None:
         props["lang"] = pick(route.name, lang)[1]
     if editor:
-        props["created_by"] = str(route.created_by) if route.created_by else None
-        props["updated_by"] = str(route.updated_by) if route.updated_by else None
+        props.update(authors(route))
     return props
 
 

@@ -7,17 +7,17 @@ import uuid
 from geoalchemy2.elements import WKTElement
 from geoalchemy2.shape import to_shape
 from marshmallow import ValidationError
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 
 from urbanpulse.cache.invalidation import content_changed
 from urbanpulse.editing import history
 from urbanpulse.editing.actor import Actor
 from urbanpulse.editing.etags import check_if_match
+from urbanpulse.editing.items import locked
 from urbanpulse.editing.merge import merge_patch
-from urbanpulse.errors import Conflict, DomainError, NotFound, ValidationFailed, flatten_validation_messages
+from urbanpulse.editing.slugs import Slugs
+from urbanpulse.errors import DomainError, NotFound, ValidationFailed, flatten_validation_messages
 from urbanpulse.extensions import db
-from urbanpulse.models_common import utcnow
-from urbanpulse.pois.service import slugify
 from urbanpulse.routes import stops as stop_rules
 from urbanpulse.routes.geometry import (
     LOOP_CLOSURE_M,
@@ -34,6 +34,9 @@ from urbanpulse.routes.vocab import minutes_for
 
 ENTITY = "route"
 DOMAIN = "routes"
+MISSING = "no such route"
+# A route whose French name has no Latin letter or digit is slugged "route", "route-2"...
+SLUGS = Slugs(Route, entity_type=ENTITY, fallback="route")
 TRANSLATED = ("name", "summary", "description")
 EDITABLE_FIELDS = (
     "slug",
@@ -77,33 +80,6 @@ def snapshot(route: Route, stops) -> dict:
     state["geometry"] = to_geojson(route_parts(route))
     state["stops"] = [_stop_state(stop) for stop in stops]
     return state
-
-
-def _lock_slug(slug: str) -> None:
-    # Held until this transaction ends: editors creating items of the same name at once get "x", "x-2"...
-    # in turn, and two asking for the same slug get a 409, instead of both passing the check (unique index: 500).
-    db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"{ENTITY}-slug:{slug}"})
-
-
-def _free_slug(base: str) -> str:
-    _lock_slug(base)
-    taken = set(db.session.scalars(select(Route.slug).where(Route.slug.like(f"{base}%"))))
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
-
-
-def _check_slug_free(slug: str, *, except_id: uuid.UUID | None = None) -> None:
-    _lock_slug(slug)
-    owner = db.session.scalar(select(Route.id).where(Route.slug == slug))
-    if owner is not None and owner != except_id:
-        raise Conflict(
-            f"slug {slug!r} is already used",
-            errors=[{"field": "properties.slug", "in": "json", "messages": ["already used"]}],
-        )
 
 
 def _check_translations(route: Route) -> list[dict]:
@@ -157,10 +133,7 @@ def _derive(route: Route, parts: Parts, stops: list[dict]) -> list[RouteStop]:
     ]
 
 
-def _commit(route: Route, *, action: str, actor: Actor, changes: dict) -> Route:
-    history.record(
-        entity_type=ENTITY, entity_id=route.id, version=route.version, action=action, actor=actor, changes=changes
-    )
+def _committed(route: Route) -> Route:
     db.session.commit()
     content_changed(DOMAIN)
     return route
@@ -172,8 +145,8 @@ def create_route(*, parts: Parts, properties: dict, actor: Actor) -> Route:
     values = {**DEFAULTS, **{k: v for k, v in properties.items() if k != "stops"}}
     for field in TRANSLATED:
         values[field] = merge_patch({}, values.get(field) or {})
-    values["slug"] = values.get("slug") or _free_slug(slugify(values["name"]["fr"]))
-    _check_slug_free(values["slug"])
+    values["slug"] = values.get("slug") or SLUGS.free_for(values["name"]["fr"])
+    SLUGS.check_free(values["slug"])
     route = Route(id=uuid.uuid4(), version=1, created_by=actor.user_id, updated_by=actor.user_id, **values)
     try:
         new_stops = _derive(route, parts, properties.get("stops", []))
@@ -184,17 +157,24 @@ def create_route(*, parts: Parts, properties: dict, actor: Actor) -> Route:
     db.session.flush()
     db.session.add_all(new_stops)
     db.session.flush()
-    return _commit(route, action="create", actor=actor, changes=history.diff({}, snapshot(route, new_stops)))
+    changes = history.diff({}, snapshot(route, new_stops))
+    history.record_version(route, entity_type=ENTITY, action="create", actor=actor, changes=changes)
+    return _committed(route)
+
+
+def feature_data(feature: dict) -> dict:
+    """A GeoJSON Feature validated as the API does ({geometry, properties}); 422 naming the fields."""
+    from urbanpulse.routes.schemas import RouteFeatureInSchema
+
+    try:
+        return RouteFeatureInSchema().load(feature)
+    except ValidationError as error:
+        raise validation_failed(error) from None
 
 
 def create_route_from_feature(feature: dict, *, actor: Actor) -> Route:
     """Validate a GeoJSON Feature (as the API does) and create the route; for seed, CLI and back office."""
-    from urbanpulse.routes.schemas import RouteFeatureInSchema
-
-    try:
-        data = RouteFeatureInSchema().load(feature)
-    except ValidationError as error:
-        raise validation_failed(error) from None
+    data = feature_data(feature)
     return create_route(parts=data["geometry"], properties=data["properties"], actor=actor)
 
 
@@ -202,14 +182,7 @@ def get_route(*, route_id: uuid.UUID, include_unpublished: bool = False) -> Rout
     """A route that is not deleted; drafts only when `include_unpublished`."""
     route = db.session.get(Route, route_id)
     if route is None or route.deleted_at is not None or (route.status != "published" and not include_unpublished):
-        raise NotFound("no such route")
-    return route
-
-
-def _locked(route_id: uuid.UUID) -> Route:
-    route = db.session.scalar(select(Route).where(Route.id == route_id, Route.deleted_at.is_(None)).with_for_update())
-    if route is None:
-        raise NotFound("no such route")
+        raise NotFound(MISSING)
     return route
 
 
@@ -228,7 +201,7 @@ def update_route(
     properties: dict | None = None,
 ) -> Route:
     """Apply a partial change if If-Match names the current version; the line and stops are re-derived."""
-    route = _locked(route_id)
+    route = locked(Route, route_id, missing=MISSING)
     check_if_match(if_match, item_id=route.id, version=route.version)
     stops_before = current_stops(route.id)
     before = snapshot(route, stops_before)
@@ -240,7 +213,7 @@ def update_route(
             if field != "stops":
                 setattr(route, field, value)
         if "slug" in properties:
-            _check_slug_free(route.slug, except_id=route.id)
+            SLUGS.check_free(route.slug, except_id=route.id)
         stops_in = properties.get("stops", [_stop_state(stop) for stop in stops_before])
         stops_in = [
             {**stop, "poi_id": uuid.UUID(str(stop["poi_id"]))} if "poi_id" in stop else stop for stop in stops_in
@@ -256,24 +229,18 @@ def update_route(
     if not changes:
         db.session.rollback()
         return get_route(route_id=route_id, include_unpublished=True)
-    route.version += 1
-    route.updated_by = actor.user_id
-    route.updated_at = utcnow()
-    return _commit(route, action="update", actor=actor, changes=changes)
+    history.record_update(route, entity_type=ENTITY, actor=actor, changes=changes)
+    return _committed(route)
 
 
 def delete_route(*, route_id: uuid.UUID, if_match: str | None, actor: Actor) -> None:
     """Soft-delete: the route leaves every public read; its history stays."""
-    route = _locked(route_id)
+    route = locked(Route, route_id, missing=MISSING)
     check_if_match(if_match, item_id=route.id, version=route.version)
-    route.deleted_at = utcnow()
-    route.version += 1
-    route.updated_by = actor.user_id
-    _commit(route, action="delete", actor=actor, changes={"deleted": {"old": False, "new": True}})
+    history.record_deletion(route, entity_type=ENTITY, actor=actor)
+    _committed(route)
 
 
 def route_history(*, route_id: uuid.UUID) -> list:
     """Every change of a route (deleted ones included), oldest first."""
-    if db.session.get(Route, route_id) is None:
-        raise NotFound("no such route")
-    return history.entries_for(entity_type=ENTITY, entity_id=route_id)
+    return history.item_entries(Route, route_id, entity_type=ENTITY, missing=MISSING)

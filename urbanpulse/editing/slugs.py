@@ -1,0 +1,55 @@
+"""URL slugs of editable items: made from names, unique per item type, claimed one writer at a time."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from sqlalchemy import select, text
+
+from urbanpulse.errors import Conflict
+from urbanpulse.extensions import db
+from urbanpulse.textsearch import normalise
+
+
+def slugify(name: str, *, fallback: str) -> str:
+    """A URL slug from a name: 'Église Saint-Nicolas' -> 'eglise-saint-nicolas' (`fallback` when none is left)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", normalise(name)).strip("-")
+    return slug[:100] or fallback
+
+
+class Slugs:
+    """The slugs of one item type (`model`, with `id` and `slug` columns), deleted items' slugs included."""
+
+    def __init__(self, model, *, entity_type: str, fallback: str):
+        self.model = model
+        self.entity_type = entity_type
+        self.fallback = fallback
+
+    def _lock(self, slug: str) -> None:
+        # Held until this transaction ends: editors creating items of the same name at once get "x", "x-2"...
+        # in turn, and two asking for the same slug get a 409, instead of both passing the check (unique index: 500).
+        key = f"{self.entity_type}-slug:{slug}"
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+
+    def free_for(self, name: str) -> str:
+        """The slug of `name`, else the first of `slug-2`, `slug-3`... that no item uses."""
+        base = slugify(name, fallback=self.fallback)
+        self._lock(base)
+        taken = set(db.session.scalars(select(self.model.slug).where(self.model.slug.like(f"{base}%"))))
+        if base not in taken:
+            return base
+        n = 2
+        while f"{base}-{n}" in taken:
+            n += 1
+        return f"{base}-{n}"
+
+    def check_free(self, slug: str, *, except_id: uuid.UUID | None = None) -> None:
+        """409 naming `properties.slug` when an item other than `except_id` uses `slug`."""
+        self._lock(slug)
+        owner = db.session.scalar(select(self.model.id).where(self.model.slug == slug))
+        if owner is not None and owner != except_id:
+            raise Conflict(
+                f"slug {slug!r} is already used",
+                errors=[{"field": "properties.slug", "in": "json", "messages": ["already used"]}],
+            )

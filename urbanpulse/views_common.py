@@ -1,0 +1,32 @@
+"""What the domains' views share outside editing: the served language, paging links, labelled vocabularies."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+
+from urbanpulse.http import GEOJSON_MIMETYPE
+from urbanpulse.i18n import negotiate, pick
+
+
+def lang_of(args: dict) -> str | None:
+    """`lang`, else Accept-Language, else None (full translation objects)."""
+    return negotiate(args.get("lang"), request.accept_languages)
+
+
+def language_headers(lang: str | None) -> dict:
+    """Content-Language when one language is served."""
+    return {"Content-Language": lang} if lang else {}
+
+
+def page_links(endpoint: str, next_cursor: str | None, **path) -> list[dict]:
+    """The `self` link (the query as sent) and, when there is a next page, the `next` link with its cursor."""
+    links = [{"rel": "self", "href": request.full_path.rstrip("?"), "type": GEOJSON_MIMETYPE}]
+    if next_cursor:
+        query = {**request.args.to_dict(), "cursor": next_cursor}
+        links.append({"rel": "next", "href": url_for(endpoint, **path, **query), "type": GEOJSON_MIMETYPE})
+    return links
+
+
+def labelled(labels: dict[str, dict[str, str]], lang: str | None) -> list[dict]:
+    """A vocabulary as [{id, label}]: the label in `lang`, or the whole translation object without one."""
+    return [{"id": key, "label": pick(texts, lang)[0] if lang else texts} for key, texts in labels.items()]
