@@ -75,11 +75,9 @@ class Config:
     EVENTS_STREAM_HEARTBEAT_S = _env_int("EVENTS_STREAM_HEARTBEAT_S", 15)
     EVENTS_STREAM_MAX_S = _env_int("EVENTS_STREAM_MAX_S", 600)
     EVENTS_STREAM_MAX_PER_WORKER = _env_int("EVENTS_STREAM_MAX_PER_WORKER", 1000)
-    # Back office (/admin): Leaflet basemap tiles (empty: no basemap), the login session and its cookie.
-    BASEMAP_TILE_URL = os.environ.get(
-        "BASEMAP_TILE_URL", os.environ.get("MAP_BASEMAP_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
-    )
-    BASEMAP_ATTRIBUTION = os.environ.get("BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors")
+    # Raster basemap of /map and of the back office's maps (empty: none), then the back office's session.
+    MAP_BASEMAP_URL = os.environ.get("MAP_BASEMAP_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+    MAP_BASEMAP_ATTRIBUTION = os.environ.get("MAP_BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors")
     PERMANENT_SESSION_LIFETIME = _env_int("ADMIN_SESSION_LIFETIME_S", 8 * 3600)
     SESSION_COOKIE_NAME = "upb_admin"
     SESSION_COOKIE_HTTPONLY = True

@@ -50,7 +50,7 @@ def browser(chromium_installed):
 @pytest.fixture
 def live_server(app, free_port, monkeypatch):
     """The app behind a real threaded HTTP server on loopback; no internet basemap (the tests run offline)."""
-    monkeypatch.setitem(app.config, "BASEMAP_TILE_URL", "")
+    monkeypatch.setitem(app.config, "MAP_BASEMAP_URL", "")
     server = make_server("127.0.0.1", free_port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="admin-test-server", daemon=True)
     thread.start()

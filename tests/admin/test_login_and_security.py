@@ -119,7 +119,7 @@ def test_the_session_cookie_is_http_only_and_same_site(client, editor):
 
 
 def test_admin_pages_and_assets_carry_the_security_headers(editor_client, app, monkeypatch):
-    monkeypatch.setitem(app.config, "BASEMAP_TILE_URL", "https://{s}.tiles.example.org/{z}/{x}/{y}.png")
+    monkeypatch.setitem(app.config, "MAP_BASEMAP_URL", "https://{s}.tiles.example.org/{z}/{x}/{y}.png")
     for path in ("/admin/pois/new", "/admin/static/vendor/leaflet/leaflet.js", "/admin/assets/upmap.js"):
         response = editor_client.get(path)
         assert response.status_code == 200, path
@@ -146,7 +146,7 @@ def test_admin_pages_and_assets_carry_the_security_headers(editor_client, app, m
 def test_the_basemap_url_is_configurable_and_may_be_empty(editor_client, app, monkeypatch):
     html = editor_client.get("/admin/pois/new").get_data(as_text=True)
     assert 'data-tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in html
-    monkeypatch.setitem(app.config, "BASEMAP_TILE_URL", "")
+    monkeypatch.setitem(app.config, "MAP_BASEMAP_URL", "")
     page = editor_client.get("/admin/pois/new")
     assert 'data-tiles=""' in page.get_data(as_text=True)
     assert "img-src 'self' data:;" in page.headers["Content-Security-Policy"]

@@ -131,7 +131,7 @@ def test_without_the_basemap_the_editor_still_places_and_drags_the_marker(
     from tests.servers import free_port
 
     # A tile server that cannot be reached, as on a machine without internet.
-    monkeypatch.setitem(app.config, "BASEMAP_TILE_URL", f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png")
+    monkeypatch.setitem(app.config, "MAP_BASEMAP_URL", f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png")
     poi = make_poi(name={"fr": "Colonne de la Grande Armée"})
     problems = PageProblems()
     context = browser.new_context(locale="fr-FR", viewport={"width": 1400, "height": 1000})

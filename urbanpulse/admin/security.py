@@ -32,7 +32,7 @@ def tile_origin(url: str | None) -> str | None:
 def content_security_policy(nonce: str) -> str:
     """Only the app's own scripts/styles (and the nonce'd ones), images also from the basemap's host."""
     images = ["'self'", "data:"]
-    origin = tile_origin(current_app.config.get("BASEMAP_TILE_URL"))
+    origin = tile_origin(current_app.config.get("MAP_BASEMAP_URL"))
     if origin:
         images.append(origin)
     return "; ".join(

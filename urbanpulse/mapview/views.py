@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask import Blueprint as FlaskBlueprint
@@ -32,11 +31,9 @@ bp = Blueprint(
 
 
 def basemap() -> dict:
-    """The raster basemap: MAP_BASEMAP_URL (config or environment; empty for none) and its attribution."""
-    url = current_app.config.get("MAP_BASEMAP_URL", os.environ.get("MAP_BASEMAP_URL", DEFAULT_BASEMAP))
-    attribution = current_app.config.get(
-        "MAP_BASEMAP_ATTRIBUTION", os.environ.get("MAP_BASEMAP_ATTRIBUTION", DEFAULT_ATTRIBUTION)
-    )
+    """The raster basemap: MAP_BASEMAP_URL (empty for none) and its attribution (MAP_BASEMAP_ATTRIBUTION)."""
+    url = current_app.config.get("MAP_BASEMAP_URL", DEFAULT_BASEMAP)
+    attribution = current_app.config.get("MAP_BASEMAP_ATTRIBUTION", DEFAULT_ATTRIBUTION)
     return {"url": url or None, "attribution": attribution}
 
 
