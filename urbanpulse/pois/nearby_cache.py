@@ -10,6 +10,7 @@ Entries are tagged with the generations of the regions they cover (bumped by wri
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections import OrderedDict
@@ -38,6 +39,7 @@ ROW_CACHE_SIZE = 10_000
 LOCAL_ENTRIES_MAX_BYTES = 32 * 1024 * 1024
 _local_entries: OrderedDict = OrderedDict()
 _local_bytes = 0
+_local_lock = threading.Lock()
 
 
 def _entry_key(cell, radius_m: float, limit: int, categories: Sequence[str]) -> str:
@@ -91,9 +93,10 @@ def decode_entry(raw: bytes) -> dict:
 
 
 def _remember(row) -> None:
-    _rows_by_version[(row.id.bytes, row.version)] = row
-    if len(_rows_by_version) > ROW_CACHE_SIZE:
-        _rows_by_version.popitem(last=False)
+    with _local_lock:
+        _rows_by_version[(row.id.bytes, row.version)] = row
+        if len(_rows_by_version) > ROW_CACHE_SIZE:
+            _rows_by_version.popitem(last=False)
 
 
 def _rows_for(pairs: list[tuple[bytes, int]]) -> dict | None:
@@ -138,13 +141,14 @@ def _entry_bytes(entry: dict) -> int:
 
 def _keep_local(key: str, entry: dict) -> None:
     global _local_bytes
-    previous = _local_entries.pop(key, None)
-    if previous is not None:
-        _local_bytes -= _entry_bytes(previous)
-    _local_entries[key] = entry
-    _local_bytes += _entry_bytes(entry)
-    while _local_bytes > LOCAL_ENTRIES_MAX_BYTES and _local_entries:
-        _local_bytes -= _entry_bytes(_local_entries.popitem(last=False)[1])
+    with _local_lock:  # gthread workers share these between threads
+        previous = _local_entries.pop(key, None)
+        if previous is not None:
+            _local_bytes -= _entry_bytes(previous)
+        _local_entries[key] = entry
+        _local_bytes += _entry_bytes(entry)
+        while _local_bytes > LOCAL_ENTRIES_MAX_BYTES and _local_entries:
+            _local_bytes -= _entry_bytes(_local_entries.popitem(last=False)[1])
 
 
 def _lookup(key: str, generation_keys: list[str]) -> tuple[dict | None, list[str]] | None:

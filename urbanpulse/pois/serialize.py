@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from datetime import datetime
 
@@ -64,6 +65,7 @@ def _static_properties(row, *, lang: str | None, editor: bool) -> dict:
 # editor) per worker. Sized for a city's POIs in four languages; a miss only costs rebuilding it.
 _STATIC_CACHE_SIZE = 8_000
 _static_cache: OrderedDict = OrderedDict()
+_static_lock = threading.Lock()
 
 
 def _static(row, lang: str | None, editor: bool) -> tuple[dict, bytes, bytes]:
@@ -73,9 +75,11 @@ def _static(row, lang: str | None, editor: bool) -> tuple[dict, bytes, bytes]:
     if found is None:
         props = _static_properties(row, lang=lang, editor=editor)
         head = b'{"type":"Feature","id":' + orjson.dumps(props["id"]) + b',"geometry":{"type":"Point","coordinates":'
-        found = _static_cache[key] = (props, head, orjson.dumps(props)[:-1])
-        if len(_static_cache) > _STATIC_CACHE_SIZE:
-            _static_cache.popitem(last=False)
+        found = (props, head, orjson.dumps(props)[:-1])
+        with _static_lock:  # gthread workers share the memo between threads
+            _static_cache[key] = found
+            if len(_static_cache) > _STATIC_CACHE_SIZE:
+                _static_cache.popitem(last=False)
     return found
 
 
