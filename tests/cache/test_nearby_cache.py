@@ -243,3 +243,24 @@ def test_cache_control_and_vary(client, city, editor_headers):
     assert {"Accept-Language", "Authorization"} <= {v.strip() for v in public.headers["Vary"].split(",")}
     private = client.get("/api/v1/pois/nearby", query_string={"lat": 50.73, "lon": 1.59}, headers=editor_headers)
     assert private.headers["Cache-Control"].startswith("private")
+
+
+def test_the_local_distance_bound_holds_where_the_cache_is_used():
+    import numpy as np
+
+    from urbanpulse.geo.geodesic import WGS84, approx_distances_m
+    from urbanpulse.pois.nearby_cache import APPROX_ERROR, MAX_CACHED_LATITUDE
+    from urbanpulse.pois.queries import MAX_RADIUS_FOR_CACHE
+
+    rng = np.random.default_rng(3)
+    for lat in (0.0, 45.0, 50.7, -MAX_CACHED_LATITUDE, MAX_CACHED_LATITUDE):
+        azimuths, distances = rng.uniform(0, 360, 5000), rng.uniform(1, MAX_RADIUS_FOR_CACHE, 5000)
+        lons, lats, _ = WGS84.fwd(np.full(5000, 1.6), np.full(5000, lat), azimuths, distances)
+        approx = approx_distances_m(1.6, lat, lons, lats)
+        assert np.max(np.abs(approx - distances) / distances) < APPROX_ERROR
+
+
+def test_far_north_answers_bypass_the_cache(client, city):
+    bypassed = counter("bypass")
+    assert nearby(client, 25.0, 70.0, radius=1000).status_code == 200
+    assert counter("bypass") - bypassed == 1

@@ -31,7 +31,10 @@ from urbanpulse.pois import queries
 DOMAIN = "pois"
 ENTRY_FORMAT = 2  # part of the key: entries of another layout are never read
 MAX_CACHED_CANDIDATES = 5000
+# Bound on the relative error of geo.approx_distances_m within MAX_RADIUS_FOR_CACHE, valid up to
+# MAX_CACHED_LATITUDE (measured: 0.22 % at Boulogne's latitude, 0.31 % at 60°, 0.50 % at 70°).
 APPROX_ERROR = 0.005
+MAX_CACHED_LATITUDE = 65.0
 _rows_by_version: OrderedDict = OrderedDict()
 ROW_CACHE_SIZE = 10_000
 # Decoded entries this worker has used, by key: a hit then only reads the (tiny) generation counters
@@ -177,7 +180,12 @@ def _lookup(key: str, generation_keys: list[str]) -> tuple[dict | None, list[str
 def nearby(*, lat: float, lon: float, radius_m: float, limit: int, categories: Sequence[str] = ()):
     """The same answer as `queries.nearby` (without text or open_now), from the cache when possible."""
     categories = sorted(set(categories))
-    if not current_app.config["CACHE_ENABLED"] or epoch_bump_owed() or not store.available():
+    if (
+        not current_app.config["CACHE_ENABLED"]
+        or abs(lat) > MAX_CACHED_LATITUDE
+        or epoch_bump_owed()
+        or not store.available()
+    ):
         CACHE_REQUESTS.labels("nearby", "bypass").inc()
         return queries.nearby(lat=lat, lon=lon, radius_m=radius_m, limit=limit, categories=categories)
     cell_m = current_app.config["CACHE_CELL_M"]
