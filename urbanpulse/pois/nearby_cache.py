@@ -36,7 +36,7 @@ MAX_CACHED_CANDIDATES = 5000
 APPROX_ERROR = 0.005
 MAX_CACHED_LATITUDE = 65.0
 _rows_by_version: OrderedDict = OrderedDict()
-ROW_CACHE_SIZE = 10_000
+ROW_CACHE_SIZE = 5_000
 # Decoded entries this worker has used, by key: a hit then only reads the (tiny) generation counters
 # from Redis, not the whole entry. Bounded by the bytes of their arrays (40 per candidate).
 LOCAL_ENTRIES_MAX_BYTES = 32 * 1024 * 1024

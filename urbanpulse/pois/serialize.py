@@ -63,7 +63,7 @@ def _static_properties(row, *, lang: str | None, editor: bool) -> dict:
 
 # A version's representation never changes, so it is built (and encoded) once per (id, version, lang,
 # editor) per worker. Sized for a city's POIs in four languages; a miss only costs rebuilding it.
-_STATIC_CACHE_SIZE = 8_000
+_STATIC_CACHE_SIZE = 5_000
 _static_cache: OrderedDict = OrderedDict()
 _static_lock = threading.Lock()
 
