@@ -1,13 +1,13 @@
 """The nearby cache against the real Redis: exact, read-your-writes, targeted, herd-safe, fault-tolerant."""
 
 import random
-import threading
 import time
 
 import pytest
 from pyproj import Geod
 
 from tests.factories import make_poi
+from tests.herd import ask_at_once, counting_slowly
 from tests.servers import PrivateRedis
 from urbanpulse import create_app
 from urbanpulse.metrics import CACHE_REQUESTS
@@ -131,26 +131,8 @@ def test_a_cold_key_is_computed_once_under_a_herd(app, city, monkeypatch):
     from urbanpulse.pois import nearby_cache
 
     calls = []
-    original = nearby_cache._compute_candidates
-
-    def counting(**kwargs):
-        calls.append(1)
-        time.sleep(0.1)  # widen the race window
-        return original(**kwargs)
-
-    monkeypatch.setattr(nearby_cache, "_compute_candidates", counting)
-    results, barrier = [], threading.Barrier(8)
-
-    def ask():
-        with app.test_client() as own:
-            barrier.wait()
-            results.append(nearby(own, 1.6141, 50.7257, radius=1000).get_data())
-
-    threads = [threading.Thread(target=ask) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    monkeypatch.setattr(nearby_cache, "_compute_candidates", counting_slowly(calls, nearby_cache._compute_candidates))
+    results = ask_at_once(app, 8, lambda own: nearby(own, 1.6141, 50.7257, radius=1000).get_data())
     assert len(results) == 8 and len(set(results)) == 1
     assert len(calls) == 1
 

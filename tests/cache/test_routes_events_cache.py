@@ -2,7 +2,6 @@
 hits, read-your-writes (routes, events, POIs shown as stops or venues), editors kept out, Redis down, and
 clock buckets for the answers that depend on the time."""
 
-import threading
 import time
 from types import SimpleNamespace
 
@@ -10,6 +9,7 @@ import pytest
 
 from tests.events.helpers import BELFRY, event_feature, make_event, utc
 from tests.factories import make_poi
+from tests.herd import ask_at_once, counting_slowly
 from tests.routes.factories import ORIGIN, make_route, offset, pois_at, stops_for, walk
 from tests.servers import PrivateRedis
 from urbanpulse import create_app
@@ -260,27 +260,9 @@ def test_a_cold_answer_is_computed_once_under_a_herd(app, city, monkeypatch):
     from urbanpulse.routes import queries
 
     monkeypatch.setattr(responses, "HERD_WAIT_S", 10.0)  # a loaded machine must not make waiters give up
-
-    calls, original = [], queries.listing
-
-    def counting(**kwargs):
-        calls.append(1)
-        time.sleep(0.1)  # widen the race window
-        return original(**kwargs)
-
-    monkeypatch.setattr(queries, "listing", counting)
-    results, barrier = [], threading.Barrier(6)
-
-    def ask():
-        with app.test_client() as own:
-            barrier.wait()
-            results.append(own.get("/api/v1/routes?lang=fr").get_data())
-
-    threads = [threading.Thread(target=ask) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    calls = []
+    monkeypatch.setattr(queries, "listing", counting_slowly(calls, queries.listing))
+    results = ask_at_once(app, 6, lambda own: own.get("/api/v1/routes?lang=fr").get_data())
     assert len(results) == 6 and len(set(results)) == 1
     assert len(calls) == 1
 
