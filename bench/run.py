@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -22,6 +21,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import service  # noqa: E402  (bench/service.py, beside this script)
 
 from urbanpulse import provision  # noqa: E402
 from urbanpulse.config import DEFAULT_DATABASE_URL, to_libpq_url, with_database  # noqa: E402
@@ -103,35 +104,8 @@ def load_database(url: str) -> None:
 
 def start_service(url: str, port: int, *, cache: bool) -> subprocess.Popen:
     """gunicorn with the production worker configuration."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "REDIS_URL": REDIS_URL,
-        "PORT": str(port),
-        "URBANPULSE_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "CACHE_ENABLED": "1" if cache else "0",
-        "RATELIMIT_ENABLED": "0",  # one loopback client at thousands of requests per second
-        "LOG_LEVEL": "WARNING",
-        "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="upb-bench-metrics-"),
-    }
-    process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "python:urbanpulse.gunicorn_conf", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    for _ in range(120):
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return process
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    process.kill()
-    raise RuntimeError(f"gunicorn on port {port} did not become ready")
+    settings = {"DATABASE_URL": url, "REDIS_URL": REDIS_URL, "PORT": str(port), "CACHE_ENABLED": "1" if cache else "0"}
+    return service.start(settings, base_url=f"http://127.0.0.1:{port}")
 
 
 def wrk(port: int, script: str, seconds: int, env: dict | None = None) -> dict:

@@ -18,7 +18,6 @@ import json
 import math
 import os
 import random
-import secrets
 import shutil
 import socket
 import subprocess
@@ -34,6 +33,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import service  # noqa: E402  (bench/service.py, beside this script)
 
 from urbanpulse import provision  # noqa: E402
 from urbanpulse.config import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, to_libpq_url, with_database  # noqa: E402
@@ -124,39 +125,9 @@ def provision_database(url: str, redis_url: str) -> None:
 
 
 def start_service(url: str, redis_url: str) -> subprocess.Popen:
-    """gunicorn with the production configuration."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "REDIS_URL": redis_url,
-        "PORT": str(PORT),
-        "WEB_WORKERS": str(WORKERS),
-        "URBANPULSE_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "RATELIMIT_ENABLED": "0",
-        "LOG_LEVEL": "WARNING",
-        "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="upb-soak-metrics-"),
-    }
-    process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "python:urbanpulse.gunicorn_conf", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    for _ in range(120):
-        try:
-            if (
-                requests.get(f"{BASE}/readyz", timeout=1).status_code == 200
-                and len(worker_pids(process.pid)) == WORKERS
-            ):
-                return process
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    os.killpg(process.pid, 9)
-    raise RuntimeError("gunicorn did not become ready")
+    """gunicorn with the production configuration, once all its workers are up."""
+    settings = {"DATABASE_URL": url, "REDIS_URL": redis_url, "PORT": str(PORT), "WEB_WORKERS": str(WORKERS)}
+    return service.start(settings, base_url=BASE, ready=lambda process: len(worker_pids(process.pid)) == WORKERS)
 
 
 def worker_pids(master: int) -> list[int]:
