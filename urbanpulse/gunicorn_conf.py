@@ -9,7 +9,10 @@ workers = int(os.environ.get("WEB_WORKERS", multiprocessing.cpu_count() * 2))
 # them cannot starve ordinary requests. psycopg 3 and redis-py cooperate once gevent has patched the
 # standard library, which the gevent worker does before it imports the app (so never set preload_app).
 # WEB_WORKER_CLASS=gthread still works: streams are then capped at half of WEB_THREADS per worker.
-worker_class = os.environ.get("WEB_WORKER_CLASS", "gevent")
+# The gevent worker is urbanpulse.serving.balance's, which spreads connections evenly over the workers.
+WORKER_CLASSES = {"gevent": "urbanpulse.serving.balance.BalancedGeventWorker"}
+worker_kind = os.environ.get("WEB_WORKER_CLASS", "gevent")
+worker_class = WORKER_CLASSES.get(worker_kind, worker_kind)
 worker_connections = int(os.environ.get("WEB_WORKER_CONNECTIONS", 2000))
 threads = int(os.environ.get("WEB_THREADS", 8))
 timeout = int(os.environ.get("WEB_TIMEOUT_S", 30))
@@ -27,17 +30,34 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="urbanpulse-metrics-")
 
 
+def on_starting(server):
+    """Create the shared table the gevent workers balance their connections with."""
+    from urbanpulse.serving import balance
+
+    balance.create_table()
+
+
+def pre_fork(server, worker):
+    """Give the worker about to be forked its row of the balancing table."""
+    from urbanpulse.serving import balance
+
+    balance.assign_slot(worker)
+
+
 def child_exit(server, worker):
-    """Drop a dead worker's live gauges from the aggregated metrics."""
+    """Free a dead worker's balancing row and drop its live gauges from the aggregated metrics."""
     from prometheus_client import multiprocess
 
+    from urbanpulse.serving import balance
+
+    balance.release_slot(worker)
     multiprocess.mark_process_dead(worker.pid)
 
 
 def post_worker_init(worker):
     """Collect garbage rarely; on gevent, refuse to serve if psycopg would block, and take turns between connections."""
     _collect_garbage_rarely()
-    if worker_class != "gevent":
+    if worker_kind != "gevent":
         return
     import psycopg.waiting
 

@@ -110,7 +110,7 @@ def live_server(app, database_url, redis_url, free_port, tmp_path):
             process.wait(timeout=10)
         log.close()
     text = (tmp_path / "gunicorn.log").read_text()
-    assert "Using worker: gevent" in text
+    assert "Using worker: urbanpulse.serving.balance.BalancedGeventWorker" in text
     assert "Traceback" not in text, text[-3000:]
 
 

@@ -1,0 +1,96 @@
+"""gunicorn's gevent workers share keep-alive connections evenly, and a stuck worker never stops the others.
+
+Runs the real service (production gunicorn configuration, 4 workers) and reads which worker holds each
+connection from /proc (socket inodes), as `ss -p` would.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.gunicorn import Service
+
+pytestmark = pytest.mark.slow  # starts gunicorn
+WORKERS = 4
+
+
+def _workers(master_pid: int) -> list[int]:
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    return sorted(int(pid) for pid in children)
+
+
+def _established_inodes(port: int) -> set[str]:
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port, state, inode = int(fields[1].rsplit(":", 1)[1], 16), fields[3], fields[9]
+            if local_port == port and state == "01":  # ESTABLISHED, server side
+                inodes.add(inode)
+    return inodes
+
+
+def connections_by_worker(service: Service) -> dict[int, int]:
+    """How many established client connections each worker process holds."""
+    inodes = _established_inodes(service.port)
+    counts = {}
+    for pid in _workers(service.process.pid):
+        fds = Path(f"/proc/{pid}/fd")
+        links = [os.readlink(fd) for fd in fds.iterdir() if fd.is_symlink()]
+        counts[pid] = sum(1 for link in links if link.startswith("socket:[") and link[8:-1] in inodes)
+    return counts
+
+
+def open_connections(service: Service, count: int, timeout_s: float = 10) -> list[http.client.HTTPConnection]:
+    """`count` keep-alive connections, all opened before any is used (a burst), each then answered once."""
+    connections = [http.client.HTTPConnection("127.0.0.1", service.port, timeout=timeout_s) for _ in range(count)]
+    for connection in connections:
+        connection.connect()
+    for connection in connections:
+        connection.request("GET", "/healthz")
+    for connection in connections:
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 200
+    return connections
+
+
+@pytest.fixture
+def service(database_url, redis_url):
+    running = Service(database_url=database_url, redis_url=redis_url, workers=WORKERS).start()
+    deadline = time.monotonic() + 30
+    while len(_workers(running.process.pid)) < WORKERS and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)  # every worker has published its first heartbeat
+    yield running
+    for pid in _workers(running.process.pid):
+        os.kill(pid, signal.SIGCONT)
+    running.stop()
+
+
+def test_a_burst_of_keep_alive_connections_is_spread_evenly(service):
+    opened = []  # kept open until counted
+    for expected_each in (4, 8):  # 16 at once, then 16 more on top
+        opened += open_connections(service, WORKERS * 4)
+        counts = connections_by_worker(service)
+        assert sum(counts.values()) == WORKERS * expected_each, counts
+        assert max(counts.values()) - min(counts.values()) <= 1, counts
+
+
+def test_a_stopped_worker_does_not_keep_the_others_from_accepting(service):
+    stopped = _workers(service.process.pid)[0]
+    os.kill(stopped, signal.SIGSTOP)  # holds no connection: the fewest, but its heartbeat goes stale
+    time.sleep(2.5)
+    started = time.monotonic()
+    opened = open_connections(service, 12)
+    assert time.monotonic() - started < 5
+    counts = connections_by_worker(service)
+    assert counts[stopped] == 0
+    assert sorted(counts.values()) == [0, 4, 4, 4], counts
+    assert opened
