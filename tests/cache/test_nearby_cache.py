@@ -246,3 +246,17 @@ def test_far_north_answers_bypass_the_cache(client, city):
     bypassed = counter("bypass")
     assert nearby(client, 25.0, 70.0, radius=1000).status_code == 200
     assert counter("bypass") - bypassed == 1
+
+
+def test_the_redis_client_parses_replies_with_hiredis(app):
+    # Every cache hit reads the generation counters: the C parser keeps that round trip cheap.
+    from redis._parsers import _HiredisParser
+
+    from urbanpulse.extensions import redis_client
+
+    with app.app_context():
+        connection = redis_client.client.connection_pool.get_connection()
+        try:
+            assert isinstance(connection._parser, _HiredisParser)
+        finally:
+            redis_client.client.connection_pool.release(connection)
