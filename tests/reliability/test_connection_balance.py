@@ -61,13 +61,29 @@ def open_connections(service: Service, count: int, timeout_s: float = 10) -> lis
     return connections
 
 
+def wait_until_every_worker_serves(service: Service, timeout_s: float = 60) -> None:
+    """Until each worker has booted: WORKERS connections opened one by one then land on WORKERS workers.
+
+    A worker still loading the app does not accept yet (its siblings take everything meanwhile).
+    """
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        probes = [open_connections(service, 1)[0] for _ in range(WORKERS)]
+        spread = sorted(connections_by_worker(service).values())
+        for probe in probes:
+            probe.close()
+        while any(connections_by_worker(service).values()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if spread == [1] * WORKERS:
+            return
+        time.sleep(0.5)
+    pytest.fail(f"the {WORKERS} workers never all served")
+
+
 @pytest.fixture
 def service(database_url, redis_url):
     running = Service(database_url=database_url, redis_url=redis_url, workers=WORKERS).start()
-    deadline = time.monotonic() + 30
-    while len(_workers(running.process.pid)) < WORKERS and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(0.5)  # every worker has published its first heartbeat
+    wait_until_every_worker_serves(running)
     yield running
     for pid in _workers(running.process.pid):
         os.kill(pid, signal.SIGCONT)
