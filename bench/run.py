@@ -36,6 +36,12 @@ WARMUP_S = int(os.environ.get("BENCH_WARMUP_S", 5))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 2))
 CROWD_WARMUP_MAX_S = int(os.environ.get("BENCH_CROWD_WARMUP_MAX_S", 90))
 UNCACHED_PORT, CACHED_PORT = 8765, 8766
+# Each target ratio: (case, case it is divided by), the two measured in turn.
+RATIOS = {
+    "uncached_over_pgbench": ("uncached_nearby", "pgbench_same_sql"),
+    "crowd_over_healthz": ("crowd_cached", "healthz"),
+    "category_over_uncached": ("category_uncached", "uncached_nearby"),
+}
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 CATEGORY = "museum"
 RESULTS = ROOT / "bench" / "results"
@@ -221,17 +227,23 @@ def warm_cache(run) -> None:
     say(f"  cache warm after {time.monotonic() - started:.0f} s")
 
 
-def measure(name: str, run, *, warm=None) -> list[dict]:
-    """Warm up (with `warm(run)` when given), then ROUNDS measured runs of one case."""
-    say(f"case {name}: warm-up, then {ROUNDS} x {DURATION_S} s")
-    if warm is None:
-        run(WARMUP_S)
-    else:
-        warm(run)
-    rounds = []
-    for _ in range(ROUNDS):
-        rounds.append(run(DURATION_S))
-        say(f"  {name}: {rounds[-1]}")
+def measure_side_by_side(cases: dict, *, warm: dict | None = None) -> dict[str, list[dict]]:
+    """Warm up each case (with `warm[name](run)` when given), then ROUNDS turns of every case in a row.
+
+    Cases whose ratio is reported run in turn, so each ratio is taken on the same state of a noisy machine.
+    """
+    warm = warm or {}
+    for name, run in cases.items():
+        say(f"case {name}: warm-up")
+        if name in warm:
+            warm[name](run)
+        else:
+            run(WARMUP_S)
+    rounds: dict[str, list[dict]] = {name: [] for name in cases}
+    for turn in range(1, ROUNDS + 1):
+        for name, run in cases.items():
+            rounds[name].append(run(DURATION_S))
+            say(f"  {name} (turn {turn}/{ROUNDS}, {DURATION_S} s): {rounds[name][-1]}")
     return rounds
 
 
@@ -269,29 +281,32 @@ def main() -> int:
     uncached = start_service(url, UNCACHED_PORT, cache=False)
     cached = start_service(url, CACHED_PORT, cache=True)
     try:
-        cases = {
-            "uncached_nearby": measure("uncached nearby", lambda s: wrk(UNCACHED_PORT, "nearby.lua", s)),
-            "pgbench_same_sql": measure("pgbench same SQL", lambda s: pgbench(url, s)),
-        }
-        cases["crowd_cached"] = measure("crowd with cache", crowd_round, warm=warm_cache)
-        cases["category_uncached"] = measure(
-            "category-filtered uncached", lambda s: wrk(UNCACHED_PORT, "nearby.lua", s, {"BENCH_CATEGORY": CATEGORY})
+        cases = measure_side_by_side(
+            {
+                "uncached_nearby": lambda s: wrk(UNCACHED_PORT, "nearby.lua", s),
+                "pgbench_same_sql": lambda s: pgbench(url, s),
+                "category_uncached": lambda s: wrk(UNCACHED_PORT, "nearby.lua", s, {"BENCH_CATEGORY": CATEGORY}),
+            }
         )
-        cases["healthz"] = measure("healthz", lambda s: wrk(CACHED_PORT, "healthz.lua", s))
+        cases |= measure_side_by_side(
+            {"crowd_cached": crowd_round, "healthz": lambda s: wrk(CACHED_PORT, "healthz.lua", s)},
+            warm={"crowd_cached": warm_cache},
+        )
         sizes = response_sizes(CACHED_PORT)
     finally:
         for process in (uncached, cached):
             os.killpg(process.pid, 15)
     plan = explain(url)
-    ratios = {
-        "uncached_over_pgbench": best(cases["uncached_nearby"]) / best(cases["pgbench_same_sql"]),
-        "crowd_over_healthz": best(cases["crowd_cached"]) / best(cases["healthz"]),
-        "category_over_uncached": best(cases["category_uncached"]) / best(cases["uncached_nearby"]),
+    ratios = {name: best(cases[top]) / best(cases[bottom]) for name, (top, bottom) in RATIOS.items()}
+    turn_ratios = {
+        name: [a["rps"] / b["rps"] for a, b in zip(cases[top], cases[bottom], strict=True)]
+        for name, (top, bottom) in RATIOS.items()
     }
     report = {
         "machine": {"cores": os.cpu_count(), "pois": POIS, "connections": CONNECTIONS, "duration_s": DURATION_S},
         "cases": cases,
         "ratios": ratios,
+        "ratios_by_turn": turn_ratios,
         "response_bytes": sizes,
         "category_explain": plan,
     }
@@ -314,7 +329,8 @@ def print_summary(report: dict) -> None:
         print(f"{name:26} {top['rps']:12.0f} {p50:>8} {p99:>8} {errors:7d} {hit:>9}")
     targets = {"uncached_over_pgbench": 0.10, "crowd_over_healthz": 0.35, "category_over_uncached": 0.7}
     for name, value in report["ratios"].items():
-        print(f"{name:26} {value:6.3f}  (target >= {targets[name]})")
+        by_turn = " / ".join(f"{r:.3f}" for r in report["ratios_by_turn"][name])
+        print(f"{name:26} {value:6.3f}  (target >= {targets[name]}; turn by turn {by_turn})")
     for name, target_ms in (("uncached_nearby", 25), ("crowd_cached", 10)):
         rounds = report["cases"][name]
         p99s = " / ".join(f"{r['p99_ms']:.1f}" for r in rounds)
