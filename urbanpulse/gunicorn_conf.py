@@ -57,7 +57,7 @@ def child_exit(server, worker):
 def post_worker_init(worker):
     """Collect garbage rarely; on gevent, refuse to serve if psycopg would block, and take turns between connections."""
     _collect_garbage_rarely()
-    if worker_kind != "gevent":
+    if "gevent" not in worker_class.lower():  # ours, or gunicorn's own when WEB_WORKER_CLASS names it
         return
     import psycopg.waiting
 

@@ -51,6 +51,7 @@ def _poi_response(poi, *, lang, editor, status=200, at=None, headers=None):
 
 def _features(found, *, lang, editor, local_now) -> list:
     """Pre-encoded Features of SQL rows, each with its extra properties (or None)."""
+    local_now = local_now.replace(second=0, microsecond=0)  # open_now changes on whole minutes
     return [
         feature_json(row, lang=lang, editor=editor, local_now=local_now, lon=row.lon, lat=row.lat, extra=extra)
         for row, extra in found

@@ -40,7 +40,9 @@ def is_open(expression: str | None, local: datetime) -> bool | None:
     if not expression:
         return None
     # Opening hours change on whole minutes, so answers are shared within a minute (many POIs share hours).
-    return _is_open_in_minute(expression, local.replace(second=0, microsecond=0))
+    if local.second or local.microsecond:
+        local = local.replace(second=0, microsecond=0)
+    return _is_open_in_minute(expression, local)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -102,15 +102,17 @@ def _remember(row) -> None:
             _rows_by_version.popitem(last=False)
 
 
-def _rows_for(pairs: list[tuple[bytes, int]]) -> dict | None:
-    """Full rows by (16-byte id, version), from this worker's memo or else PostgreSQL; None if one changed."""
-    missing = [pair for pair in pairs if pair not in _rows_by_version]
-    if missing:
-        sql = f"SELECT {queries.COLUMNS} FROM pois p WHERE p.id = ANY(CAST(:ids AS uuid[]))"
-        for row in fetch_all(sql, {"ids": [str(uuid.UUID(bytes=pair[0])) for pair in missing]}):
-            _remember(row)
-    found = {pair: _rows_by_version.get(pair) for pair in pairs}
-    return None if any(row is None for row in found.values()) else found
+def _rows_for(pairs: list[tuple[bytes, int]]) -> list | None:
+    """Full rows of (16-byte id, version) pairs, from this worker's memo or else PostgreSQL; None if one changed."""
+    rows = [_rows_by_version.get(pair) for pair in pairs]
+    missing = [pair for pair, row in zip(pairs, rows, strict=True) if row is None]
+    if not missing:
+        return rows
+    sql = f"SELECT {queries.COLUMNS} FROM pois p WHERE p.id = ANY(CAST(:ids AS uuid[]))"
+    for row in fetch_all(sql, {"ids": [str(uuid.UUID(bytes=pair[0])) for pair in missing]}):
+        _remember(row)
+    rows = [_rows_by_version.get(pair) for pair in pairs]
+    return None if any(row is None for row in rows) else rows
 
 
 def _decoded(raw: bytes | None) -> dict | None:
@@ -135,7 +137,7 @@ def _rank_candidates(entry: dict, lon: float, lat: float, radius_m: float, limit
     rows = _rows_for(pairs)
     if rows is None:
         return None
-    return [(rows[pair], distance) for pair, (distance, _) in zip(pairs, ranked, strict=True)]
+    return [(row, distance) for row, (distance, _) in zip(rows, ranked, strict=True)]
 
 
 def _entry_bytes(entry: dict) -> int:
