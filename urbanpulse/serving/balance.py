@@ -61,13 +61,6 @@ def release_slot(worker) -> None:
         _table[slot] = (0, 0, 0)
 
 
-def connection_counts() -> dict[int, int]:
-    """Open connections by worker pid, as the workers last published them."""
-    if _table is None:
-        return {}
-    return {int(pid): int(count) for pid, count, _ in _table if pid > 0}
-
-
 class BalancedPool(Pool):
     """A connection pool that also reports itself full while its worker holds more than its share."""
 
@@ -113,33 +106,33 @@ class BalancedGeventWorker(GeventWorker):
             super().run()
             return
         ssl_args = {"ssl_context": ssl_context(self.cfg)} if self.cfg.is_ssl else {}
+        pool = BalancedPool(self.worker_connections, slot, self.pid)  # one count per worker, whatever it listens on
         servers = []
         for listener in self.sockets:
             listener.setblocking(1)
-            pool = BalancedPool(self.worker_connections, slot, self.pid)
             server = StreamServer(listener, handle=partial(self.handle, listener), spawn=pool, **ssl_args)
             server.max_accept = 1
             server.start()
             servers.append(server)
         last_notify = 0.0
         while self.alive:
-            for server in servers:
-                server.pool.publish()
-                if not server.pool.full():
+            pool.publish()
+            if not pool.full():
+                for server in servers:
                     server.start_accepting()  # idempotent; accept() pauses itself again when over the share
             if time.monotonic() - last_notify >= 1.0:
                 self.notify()
                 last_notify = time.monotonic()
             gevent.sleep(RECHECK_S)
-        self._drain(servers)
+        self._drain(servers, pool)
 
-    def _drain(self, servers: list) -> None:
+    def _drain(self, servers: list, pool: BalancedPool) -> None:
         # As gunicorn's own gevent worker: stop accepting, let requests finish until graceful_timeout.
         for server in servers:
             server.close()
         deadline = time.time() + self.cfg.graceful_timeout
         while time.time() <= deadline:
-            if all(server.pool.free_count() == server.pool.size for server in servers):
+            if pool.free_count() == pool.size:
                 return
             self.notify()
             gevent.sleep(1.0)
