@@ -13,18 +13,20 @@ install:
 
 run: install
 	@bash scripts/frontend.sh
-	@$(PY) -m urbanpulse.provision --for run
+	@$(PY) -m urbanpulse.runtime.provision --for run
 	@echo "==> serving on http://127.0.0.1:$(PORT)  (API docs: http://127.0.0.1:$(PORT)/docs, OpenAPI: /openapi.json)"
-	@PORT=$(PORT) exec $(VENV)/bin/gunicorn -c python:urbanpulse.gunicorn_conf wsgi:app
+	@PORT=$(PORT) exec $(VENV)/bin/gunicorn -c python:urbanpulse.serving.gunicorn_conf wsgi:app
 
 test: install
+	@$(VENV)/bin/lint-imports --no-cache
 	@bash scripts/frontend.sh --browser
-	@$(PY) -m urbanpulse.provision --for test
+	@$(PY) -m urbanpulse.runtime.provision --for test
 	@$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/lint-imports --no-cache
 
 format: install
 	@$(VENV)/bin/ruff check --fix .

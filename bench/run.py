@@ -24,10 +24,10 @@ sys.path.insert(0, str(ROOT))
 
 import service  # noqa: E402  (bench/service.py, beside this script)
 
-from urbanpulse import provision  # noqa: E402
-from urbanpulse.config import DEFAULT_DATABASE_URL, to_libpq_url, with_database  # noqa: E402
+from urbanpulse.core.config import DEFAULT_DATABASE_URL, to_libpq_url, with_database  # noqa: E402
 from urbanpulse.pois.categories import CATEGORIES  # noqa: E402
 from urbanpulse.pois.queries import nearby_params, nearby_sql  # noqa: E402
+from urbanpulse.runtime import provision  # noqa: E402
 
 POIS = int(os.environ.get("BENCH_POIS", 1_000_000))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", 16))

@@ -36,8 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 import service  # noqa: E402  (bench/service.py, beside this script)
 
-from urbanpulse import provision  # noqa: E402
-from urbanpulse.config import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, to_libpq_url, with_database  # noqa: E402
+from urbanpulse.core.config import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, to_libpq_url, with_database  # noqa: E402
+from urbanpulse.runtime import provision  # noqa: E402
 
 SECONDS = int(os.environ.get("SOAK_SECONDS", 600))
 CLIENTS = int(os.environ.get("SOAK_CLIENTS", 8))
@@ -112,7 +112,7 @@ def provision_database(url: str, redis_url: str) -> None:
     from urbanpulse import create_app
     from urbanpulse.auth import service as auth
     from urbanpulse.auth.models import User
-    from urbanpulse.extensions import db
+    from urbanpulse.core.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": redis_url})
     with app.app_context():

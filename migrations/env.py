@@ -7,7 +7,7 @@ from alembic import context
 from flask import current_app
 from geoalchemy2 import alembic_helpers
 
-import urbanpulse.models  # noqa: F401  (registers every table on the metadata)
+import urbanpulse.runtime.models  # noqa: F401  (registers every table on the metadata)
 
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:

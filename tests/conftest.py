@@ -12,7 +12,7 @@ import redis as redis_lib
 from psycopg import sql
 
 from urbanpulse import create_app
-from urbanpulse.config import (
+from urbanpulse.core.config import (
     DEFAULT_DATABASE_URL,
     DEFAULT_REDIS_URL,
     database_url_for_tests,
@@ -121,7 +121,7 @@ def session_app(app_config):
 @pytest.fixture
 def app(session_app):
     """The app, inside an app context; the database and Redis are emptied afterwards."""
-    from urbanpulse.extensions import db, redis_client
+    from urbanpulse.core.extensions import db, redis_client
 
     with session_app.app_context():
         yield session_app
@@ -142,7 +142,7 @@ def client(app):
 @pytest.fixture
 def redis(app):
     """The worker's Redis database, as a raw client."""
-    from urbanpulse.extensions import redis_client
+    from urbanpulse.core.extensions import redis_client
 
     return redis_client.client
 

@@ -1,7 +1,7 @@
 import pytest
 
 from urbanpulse import create_app
-from urbanpulse.config import (
+from urbanpulse.core.config import (
     DEFAULT_SECRET_KEY,
     config_for_environment,
     database_url_for_tests,

@@ -2,7 +2,7 @@ from flask_smorest import Blueprint
 
 from tests.problem import assert_problem
 from urbanpulse import create_app
-from urbanpulse.errors import Conflict
+from urbanpulse.core.errors import Conflict
 
 
 def test_unknown_path_is_a_problem(client):

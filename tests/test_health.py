@@ -31,7 +31,7 @@ def test_readyz_degraded_when_redis_is_unreachable(app_config, free_port):
 
 
 def test_readyz_503_when_migrations_are_behind(app, client):
-    from urbanpulse.extensions import db
+    from urbanpulse.core.extensions import db
 
     with db.engine.begin() as conn:
         applied = [row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")]

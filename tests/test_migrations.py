@@ -6,7 +6,7 @@ from sqlalchemy import text
 
 from tests.conftest import drop_database, recreate_database, run_token
 from urbanpulse import create_app
-from urbanpulse.config import with_database
+from urbanpulse.core.config import with_database
 
 
 def test_chain_applies_from_empty_and_has_no_drift(app_config, database_url, worker_id_str):
@@ -17,7 +17,7 @@ def test_chain_applies_from_empty_and_has_no_drift(app_config, database_url, wor
         app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": url})
         with app.app_context():
             flask_migrate.upgrade(revision="heads")
-            from urbanpulse.extensions import db
+            from urbanpulse.core.extensions import db
 
             with db.engine.connect() as conn:
                 assert conn.execute(text("SELECT postgis_version()")).scalar()
@@ -40,7 +40,7 @@ def test_check_detects_drift(app_config, database_url, worker_id_str):
             flask_migrate.upgrade(revision="heads")
             with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
                 conn.execute("ALTER TABLE users ADD COLUMN stray integer")
-            from urbanpulse.extensions import db
+            from urbanpulse.core.extensions import db
 
             failed = False
             try:

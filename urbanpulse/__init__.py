@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from urbanpulse.config import DEFAULT_SECRET_KEY, config_for_environment, engine_options, to_sqlalchemy_url
-from urbanpulse.security_headers import register_security_headers
-from urbanpulse.sessions import BackOfficeSessionInterface
+from urbanpulse.core.config import DEFAULT_SECRET_KEY, config_for_environment, engine_options, to_sqlalchemy_url
+from urbanpulse.web.security_headers import register_security_headers
+from urbanpulse.web.sessions import BackOfficeSessionInterface
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -40,7 +40,7 @@ def check_production_settings(app: Flask) -> None:
 
 def register_logging(app: Flask) -> None:
     """JSON logs and request ids."""
-    from urbanpulse.request_log import register_request_logging
+    from urbanpulse.web.request_log import register_request_logging
 
     register_request_logging(app)
 
@@ -48,7 +48,8 @@ def register_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind database, migrations, API, Redis and CORS to the app."""
     from urbanpulse.auth.guard import register_request_hooks
-    from urbanpulse.extensions import api, compress, cors, db, migrate, redis_client
+    from urbanpulse.core.extensions import compress, cors, db, migrate, redis_client
+    from urbanpulse.web.api_base import api
 
     register_request_hooks(app)
     db.init_app(app)
@@ -67,10 +68,10 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Every domain's HTTP layer, plus the self-hosted Swagger UI assets."""
     from urbanpulse.admin import init_admin
-    from urbanpulse.docs import docs_assets
-    from urbanpulse.domains import api_blueprints
-    from urbanpulse.extensions import api
-    from urbanpulse.limits import register_rate_limits
+    from urbanpulse.auth.limits import register_rate_limits
+    from urbanpulse.runtime.domains import api_blueprints
+    from urbanpulse.web.api_base import api
+    from urbanpulse.web.docs import docs_assets
 
     blueprints = api_blueprints()
     register_rate_limits(app, blueprints)
@@ -82,21 +83,21 @@ def register_blueprints(app: Flask) -> None:
 
 def register_observability(app: Flask) -> None:
     """Prometheus metrics at /metrics."""
-    from urbanpulse.metrics import register_metrics
+    from urbanpulse.core.metrics import register_metrics
 
     register_metrics(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
     """One problem+json format for every error."""
-    from urbanpulse.errors import register_error_handlers
+    from urbanpulse.core.errors import register_error_handlers
 
     register_error_handlers(app)
 
 
 def register_commands(app: Flask) -> None:
     """flask CLI: seed, users..."""
-    from urbanpulse.commands import register
+    from urbanpulse.runtime.cli import register
 
     register(app)
 

@@ -12,9 +12,9 @@ from tests.admin.helpers import csrf_token, hidden, post_form
 from tests.events.helpers import make_event
 from tests.factories import auth_headers, make_poi, make_user
 from urbanpulse.admin.recurrence import Recurrence, build_rrule, split_rrule
+from urbanpulse.core.extensions import db
 from urbanpulse.editing.models import HistoryEntry
 from urbanpulse.events.models import Event
-from urbanpulse.extensions import db
 
 ENGLISH = {"Accept-Language": "en"}
 FORM = {

@@ -9,7 +9,7 @@ import pytest
 from tests.admin.helpers import csrf_token, login, post_form
 from tests.factories import DEFAULT_PASSWORD, auth_headers, make_user, poi_feature
 from urbanpulse.auth import service as auth_service
-from urbanpulse.extensions import db
+from urbanpulse.core.extensions import db
 from urbanpulse.pois.models import Poi
 
 ADMIN_PAGES = ("/admin/", "/admin/pois/", "/admin/pois/new", "/admin/routes/", "/admin/events/new", "/admin/users/")

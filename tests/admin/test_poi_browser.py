@@ -7,7 +7,7 @@ import requests
 
 from tests.admin.browser import ARTIFACTS, PageProblems, log_in, new_page
 from tests.factories import DEFAULT_PASSWORD, make_poi
-from urbanpulse.extensions import db
+from urbanpulse.core.extensions import db
 from urbanpulse.pois.models import Poi
 
 NEARBY_RADIUS_M = 30

@@ -6,8 +6,8 @@ import re
 
 from tests.admin.helpers import csrf_token, form_values, hidden, post_form
 from tests.factories import auth_headers, make_poi
+from urbanpulse.core.extensions import db
 from urbanpulse.editing.models import HistoryEntry
-from urbanpulse.extensions import db
 from urbanpulse.pois.models import Poi
 
 FORM = {

@@ -9,8 +9,8 @@ import re
 from tests.admin.helpers import csrf_token, form_values, hidden, post_form
 from tests.factories import auth_headers, make_user
 from tests.routes.factories import make_route, offset, pois_at, polyline_length_m, stops_for, walk
+from urbanpulse.core.extensions import db
 from urbanpulse.editing.models import HistoryEntry
-from urbanpulse.extensions import db
 from urbanpulse.routes.models import Route, RouteStop
 
 ENGLISH = {"Accept-Language": "en"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from tests.admin.browser import ARTIFACTS, PageProblems, log_in, new_page
 from tests.factories import DEFAULT_PASSWORD, make_poi
+from urbanpulse.core.extensions import db
 from urbanpulse.events.models import Event
-from urbanpulse.extensions import db
 from urbanpulse.routes.models import Route, RouteStop
 
 

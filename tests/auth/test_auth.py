@@ -4,7 +4,7 @@ import pytest
 from tests.factories import DEFAULT_PASSWORD, auth_headers, make_user
 from tests.problem import assert_problem
 from urbanpulse.auth import service
-from urbanpulse.errors import Conflict
+from urbanpulse.core.errors import Conflict
 
 
 def login(client, email, password):

@@ -10,7 +10,7 @@ from tests.factories import make_poi
 from tests.herd import ask_at_once, counting_slowly
 from tests.servers import PrivateRedis
 from urbanpulse import create_app
-from urbanpulse.metrics import CACHE_REQUESTS
+from urbanpulse.core.metrics import CACHE_REQUESTS
 
 GEOD = Geod(ellps="WGS84")
 HOTSPOTS = [(1.5947, 50.7308), (1.6140, 50.7256), (1.5988, 50.7272)]  # Nausicaá, belfry, quay
@@ -197,7 +197,7 @@ def test_metrics_expose_cache_and_database_figures(client, city):
 
 
 def test_uncached_nearby_queries_are_timed(uncached_app, city):
-    from urbanpulse.metrics import DB_QUERY_SECONDS
+    from urbanpulse.core.metrics import DB_QUERY_SECONDS
 
     def observed() -> float:
         return next(s.value for s in DB_QUERY_SECONDS.collect()[0].samples if s.name.endswith("_count"))
@@ -252,7 +252,7 @@ def test_the_redis_client_parses_replies_with_hiredis(app):
     # Every cache hit reads the generation counters: the C parser keeps that round trip cheap.
     from redis._parsers import _HiredisParser
 
-    from urbanpulse.extensions import redis_client
+    from urbanpulse.core.extensions import redis_client
 
     with app.app_context():
         connection = redis_client.client.connection_pool.get_connection()

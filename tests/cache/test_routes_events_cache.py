@@ -14,8 +14,8 @@ from tests.routes.factories import ORIGIN, make_route, offset, pois_at, stops_fo
 from tests.servers import PrivateRedis
 from urbanpulse import create_app
 from urbanpulse.cache import invalidation, responses
+from urbanpulse.core.metrics import CACHE_REQUESTS
 from urbanpulse.events import api as events_api
-from urbanpulse.metrics import CACHE_REQUESTS
 
 CACHES = ("routes.list", "routes.nearby", "routes.detail", "events.list", "events.now", "events.occurrences")
 SATURDAY_10_AM = utc(2026, 3, 21, 9, 0, 5)  # 10:00:05 in Boulogne, during the Saturday market (08:00-13:00)

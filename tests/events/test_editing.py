@@ -7,7 +7,7 @@ from sqlalchemy import text
 from tests.events.helpers import event_feature
 from tests.factories import make_poi
 from tests.problem import assert_problem
-from urbanpulse.extensions import db
+from urbanpulse.core.extensions import db
 
 
 def count_events() -> int:

@@ -10,11 +10,11 @@ from redis.retry import Retry
 
 from tests.events.helpers import make_event, parse_sse
 from tests.problem import assert_problem
+from urbanpulse.core.extensions import db
 from urbanpulse.editing.actor import Actor
 from urbanpulse.editing.etags import item_etag
 from urbanpulse.events import service, stream
 from urbanpulse.events.feed import decode_entry
-from urbanpulse.extensions import db
 
 KEY = "up:events:feed"
 ACTOR = Actor.system("test")

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from urbanpulse.config import to_libpq_url
+from urbanpulse.core.config import to_libpq_url
 
 pytestmark = pytest.mark.slow
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select, text
 
 from tests.factories import make_user
+from urbanpulse.core.extensions import db
 from urbanpulse.events.models import Event
-from urbanpulse.extensions import db
 
 HEADER = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Ville//Agenda//FR\r\n"
 FOOTER = "END:VCALENDAR\r\n"

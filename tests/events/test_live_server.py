@@ -1,4 +1,4 @@
-"""The live feed on the real gunicorn (urbanpulse.gunicorn_conf, gevent, 2 workers): many open streams do not
+"""The live feed on the real gunicorn (urbanpulse.serving.gunicorn_conf, gevent, 2 workers): many open streams do not
 starve ordinary requests, a write through any worker (or another process) reaches every stream, resume works."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import pytest
 import requests
 
 from tests.events.helpers import make_event
+from urbanpulse.core.extensions import db
 from urbanpulse.editing.actor import Actor
 from urbanpulse.editing.etags import item_etag
 from urbanpulse.events import service
-from urbanpulse.extensions import db
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,7 +88,11 @@ def live_server(app, database_url, redis_url, free_port, tmp_path):
     log = (tmp_path / "gunicorn.log").open("wb")
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     process = subprocess.Popen(
-        [gunicorn, "-c", "python:urbanpulse.gunicorn_conf", "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=log
+        [gunicorn, "-c", "python:urbanpulse.serving.gunicorn_conf", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
     )
     base = f"http://127.0.0.1:{free_port}"
     try:

@@ -2,14 +2,14 @@
 
 from sqlalchemy import select
 
+from urbanpulse.core.extensions import db
 from urbanpulse.editing.actor import Actor
 from urbanpulse.editing.etags import item_etag
 from urbanpulse.events import seed as events_seed
 from urbanpulse.events import service
 from urbanpulse.events.models import Event
-from urbanpulse.extensions import db
 from urbanpulse.pois import seed as pois_seed
-from urbanpulse.seeding import SEEDS_DIR
+from urbanpulse.runtime.seeding import SEEDS_DIR
 
 ACTOR = Actor.system("seed")
 

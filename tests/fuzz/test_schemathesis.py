@@ -23,11 +23,11 @@ from schemathesis.core.failures import FailureGroup
 from tests.factories import auth_headers, make_user
 from urbanpulse.auth import service as auth_service
 from urbanpulse.auth.models import User
+from urbanpulse.core.extensions import db
 from urbanpulse.events.models import Event
-from urbanpulse.extensions import db
 from urbanpulse.pois.models import Poi
 from urbanpulse.routes.models import Route
-from urbanpulse.seeding import load_seed
+from urbanpulse.runtime.seeding import load_seed
 
 CHECKS = [
     schemathesis.checks.not_a_server_error,

@@ -16,7 +16,7 @@ def create(client, headers, **properties):
 def count_pois(app) -> int:
     from sqlalchemy import text
 
-    from urbanpulse.extensions import db
+    from urbanpulse.core.extensions import db
 
     return db.session.execute(text("SELECT count(*) FROM pois")).scalar_one()
 
@@ -245,8 +245,8 @@ def test_service_path_is_the_same_for_cli_and_seed(app):
     from urbanpulse.editing.history import entries_for
 
     assert [e.action for e in entries_for(entity_type="poi", entity_id=poi.id)] == ["create"]
+    from urbanpulse.core.errors import ValidationFailed
     from urbanpulse.editing.actor import Actor
-    from urbanpulse.errors import ValidationFailed
     from urbanpulse.pois.service import create_poi_from_feature
 
     with pytest.raises(ValidationFailed) as error:

@@ -108,7 +108,7 @@ def test_nearby_uses_the_spatial_index_with_and_without_category(app):
     """With enough rows for real statistics, every variant is a KNN scan of the right GiST index."""
     from sqlalchemy import text
 
-    from urbanpulse.extensions import db
+    from urbanpulse.core.extensions import db
     from urbanpulse.pois.categories import CATEGORIES
     from urbanpulse.pois.queries import nearby_sql
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from urbanpulse.pois.models import Poi
-from urbanpulse.seeding import SEEDS_DIR, load_seed
+from urbanpulse.runtime.seeding import SEEDS_DIR, load_seed
 
 
 def seed_features():
@@ -36,7 +36,7 @@ def test_seed_file_holds_real_boulogne_pois():
 
 
 def test_seed_is_idempotent_and_respects_editors(app, client, editor_headers):
-    from urbanpulse.extensions import db
+    from urbanpulse.core.extensions import db
 
     first = load_seed()
     total = db.session.scalar(select(func.count()).select_from(Poi))

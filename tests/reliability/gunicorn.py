@@ -39,7 +39,7 @@ class Service:
         """Start gunicorn and wait until `ready_path` answers 200."""
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self.process = subprocess.Popen(
-            [gunicorn, "-c", "python:urbanpulse.gunicorn_conf", "wsgi:app"],
+            [gunicorn, "-c", "python:urbanpulse.serving.gunicorn_conf", "wsgi:app"],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,

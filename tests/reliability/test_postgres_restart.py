@@ -32,7 +32,7 @@ def private_database(app_config):
             from tests.factories import make_user
 
             make_user(role="editor", email="editor@restart.test", password="a long password!")
-            from urbanpulse.extensions import db
+            from urbanpulse.core.extensions import db
 
             db.engine.dispose()
         yield cluster

@@ -28,9 +28,9 @@ from tests.servers import PrivateRedis
 from tests.tiles.helpers import tile_of
 from urbanpulse import create_app
 from urbanpulse.cache import invalidation
+from urbanpulse.core.metrics import CACHE_REQUESTS
 from urbanpulse.events import feed
 from urbanpulse.events.feed import decode_entry
-from urbanpulse.metrics import CACHE_REQUESTS
 from urbanpulse.tiles import invalidation as tile_invalidation
 
 pytestmark = pytest.mark.slow  # private redis-servers (and, for one test, gunicorn)

@@ -21,7 +21,7 @@ from tests.routes.factories import (
 
 
 def count(table: str) -> int:
-    from urbanpulse.extensions import db
+    from urbanpulse.core.extensions import db
 
     return db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
 
@@ -363,8 +363,8 @@ def test_writes_bump_the_routes_cache_generation(client, editor_headers, raw_red
 
 
 def test_service_path_is_the_same_for_seed_and_back_office(app):
+    from urbanpulse.core.errors import ValidationFailed
     from urbanpulse.editing.actor import Actor
-    from urbanpulse.errors import ValidationFailed
     from urbanpulse.routes.service import create_route_from_feature
 
     with pytest.raises(ValidationFailed) as error:

@@ -10,9 +10,9 @@ import pytest
 from marshmallow import ValidationError
 
 from tests.routes.factories import GEOD, ORIGIN, geodesic_m, offset, polyline_length_m, square_loop, walk
-from urbanpulse.errors import flatten_validation_messages
+from urbanpulse.core.errors import flatten_validation_messages
 from urbanpulse.routes.geometry import RouteLine, close_loop, loop_gap_m, parse_line, to_geojson
-from urbanpulse.seeding import SEEDS_DIR
+from urbanpulse.runtime.seeding import SEEDS_DIR
 
 
 def seed_routes():

@@ -197,7 +197,7 @@ def test_import_errors_are_422_naming_the_file_or_field_and_write_nothing(
 ):
     body = assert_problem(upload(client, editor_headers, data, **{"difficulty": "easy", **fields}), 422, field)
     assert fragment in " ".join(m for e in body["errors"] for m in e["messages"]), body
-    from urbanpulse.extensions import db
+    from urbanpulse.core.extensions import db
 
     assert db.session.execute(text("SELECT count(*) FROM routes")).scalar_one() == 0
 

@@ -135,7 +135,7 @@ def test_nearby_validation(client, params, field):
 def test_nearby_uses_the_partial_spatial_index(app):
     from sqlalchemy import text
 
-    from urbanpulse.extensions import db
+    from urbanpulse.core.extensions import db
     from urbanpulse.routes.queries import nearby_sql
 
     with db.engine.begin() as conn:

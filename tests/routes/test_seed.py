@@ -11,7 +11,7 @@ from urbanpulse.editing.actor import Actor
 from urbanpulse.pois import seed as pois_seed
 from urbanpulse.routes import seed as routes_seed
 from urbanpulse.routes.models import Route
-from urbanpulse.seeding import SEEDS_DIR
+from urbanpulse.runtime.seeding import SEEDS_DIR
 
 pytestmark = pytest.mark.skipif(not (SEEDS_DIR / "routes.geojson").exists(), reason="seed file not present")
 
@@ -51,7 +51,7 @@ def test_the_notes_say_which_waypoints_are_estimated():
 def test_seed_creates_the_routes_with_their_stops_and_exact_lengths(app, client):
     _, counts = load()
     assert counts == {"created": 5}
-    from urbanpulse.extensions import db
+    from urbanpulse.core.extensions import db
 
     for feature in seed_features():
         props = feature["properties"]
@@ -85,7 +85,7 @@ def test_the_castle_is_the_one_stop_off_its_line(app, client):
 
 
 def test_seed_is_idempotent_and_respects_editors(app, client, editor_headers):
-    from urbanpulse.extensions import db
+    from urbanpulse.core.extensions import db
 
     load()
     assert load()[1] == {"unchanged": 5}

@@ -14,7 +14,7 @@ from tests.factories import auth_headers, make_poi, make_user, poi_feature
 from tests.reliability.gunicorn import Service
 from tests.routes.factories import make_route, walk
 from urbanpulse import create_app
-from urbanpulse.config import ProductionConfig
+from urbanpulse.core.config import ProductionConfig
 
 ORIGIN = "https://app.boulogne.test"
 SAMPLE_QUERY = {"lat": "50.7259", "lon": "1.6146"}

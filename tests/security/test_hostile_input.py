@@ -21,7 +21,7 @@ from tests.events.helpers import event_feature
 from tests.factories import make_poi, poi_feature
 from tests.problem import assert_problem
 from tests.routes.factories import ORIGIN, offset, polyline_length_m, route_feature, walk
-from urbanpulse.extensions import db
+from urbanpulse.core.extensions import db
 from urbanpulse.pois.models import Poi
 from urbanpulse.routes.geometry import MAX_VERTICES
 

@@ -16,10 +16,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import func, select
 
+from urbanpulse.core.extensions import db
 from urbanpulse.events.fetch import ImportSourceError
 from urbanpulse.events.importer import import_source
 from urbanpulse.events.models import Event
-from urbanpulse.extensions import db
 
 MAX_BYTES = 1024 * 1024
 TIMEOUT_S = 2

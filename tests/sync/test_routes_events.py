@@ -15,7 +15,7 @@ DROPPED = {"events": "next_occurrence"}  # time-dependent: the offline copy expa
 
 def published(client, collection: str) -> dict[str, dict]:
     """Every item of a collection the public can GET, as the API serves it, by id."""
-    from urbanpulse.extensions import db
+    from urbanpulse.core.extensions import db
 
     table = {"routes": "routes", "events": "events"}[collection]
     ids = db.session.scalars(text(f"SELECT id::text FROM {table}")).all()

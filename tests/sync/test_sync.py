@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from tests.factories import make_poi, poi_feature
 from tests.problem import assert_problem
 from tests.sync.helpers import SyncClient, published_pois
-from urbanpulse.config import to_libpq_url, with_database
+from urbanpulse.core.config import to_libpq_url, with_database
 
 NAMES = ["Beffroi", "Basilique", "Château", "Nausicaá", "Calvaire", "Porte des Dunes", "Colonne", "Phare"]
 
@@ -130,10 +130,10 @@ def test_changes_while_the_snapshot_is_paged_are_caught_up(client, editor_header
 
 def test_a_write_committed_during_paging_is_not_missed(app, client, editor_headers):
     """A transaction writes its history row first but commits last: the cursor must wait for it."""
+    from urbanpulse.core.extensions import db
     from urbanpulse.editing.actor import Actor
     from urbanpulse.editing.etags import item_etag
     from urbanpulse.editing.models import HistoryEntry
-    from urbanpulse.extensions import db
     from urbanpulse.pois import service
 
     first, second = make_many(2)

@@ -109,7 +109,8 @@ def test_unpublish_republish_and_delete_show_at_once(client, editor_headers, poi
 def test_a_tile_rendered_before_a_write_is_never_served_after_it(client, editor_headers, poi):
     """A slow reader: stamp taken, PostGIS read, then a write commits, then the reader stores its tile."""
     from urbanpulse.tiles import service
-    from urbanpulse.tiles.layers import TileRequest, by_name
+    from urbanpulse.tiles.layers import by_name
+    from urbanpulse.tiles.layers.base import TileRequest
 
     z, (x, y) = 16, tile_of(*HERE, 16)
     stamp, _ = cache.lookup(z, x, y, "pois:*:fr")
@@ -121,7 +122,7 @@ def test_a_tile_rendered_before_a_write_is_never_served_after_it(client, editor_
 
 
 def test_an_evicted_version_never_revives_an_old_entry(client, redis, poi):
-    from urbanpulse.extensions import db
+    from urbanpulse.core.extensions import db
 
     assert "Beffroi" in names(client, 16, *HERE)
     x, y = tile_of(*HERE, 16)
@@ -135,7 +136,7 @@ def test_an_evicted_version_never_revives_an_old_entry(client, redis, poi):
 
 
 def test_a_no_op_write_and_a_rolled_back_one_invalidate_nothing(client, editor_headers, redis, poi):
-    from urbanpulse.extensions import db
+    from urbanpulse.core.extensions import db
     from urbanpulse.pois.models import Poi
 
     names(client, 16, *HERE)

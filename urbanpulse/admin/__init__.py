@@ -12,7 +12,7 @@ from urbanpulse.admin.forms_common import LANGUAGE_NAMES
 from urbanpulse.admin.i18n import gettext, label, translated, ui_lang
 from urbanpulse.admin.security import csp_nonce, register_security_headers
 from urbanpulse.admin.session import current_user, is_admin
-from urbanpulse.errors import http_exception_to_problem
+from urbanpulse.core.errors import http_exception_to_problem
 from urbanpulse.pois.hours import CITY_ZONE
 
 PREFIX = "/admin"

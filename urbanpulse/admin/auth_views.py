@@ -13,9 +13,8 @@ from urbanpulse.admin.session import current_user, log_in, log_out
 from urbanpulse.admin.views_base import ActionForm, AdminForm
 from urbanpulse.auth import service as auth_service
 from urbanpulse.auth.guard import EDITORS
-from urbanpulse.errors import Unauthorized
-from urbanpulse.extensions import limiter
-from urbanpulse.limits import client_ip
+from urbanpulse.core.errors import Unauthorized
+from urbanpulse.web.limits import client_ip, limiter
 
 bp = Blueprint("admin_auth", __name__, url_prefix="/admin", template_folder="templates", static_folder="static",
                static_url_path="/assets")  # fmt: skip

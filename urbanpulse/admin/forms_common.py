@@ -5,8 +5,8 @@ from __future__ import annotations
 from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from urbanpulse.i18n import LANGUAGES
-from urbanpulse.schemas_common import MAX_SHORT_TEXT, MAX_TEXT
+from urbanpulse.core.i18n import LANGUAGES
+from urbanpulse.web.schemas_common import MAX_SHORT_TEXT, MAX_TEXT
 
 LANGUAGE_NAMES = {"fr": "French", "en": "English", "nl": "Dutch", "de": "German"}
 

@@ -6,8 +6,8 @@ from flask_admin import AdminIndexView, expose
 from sqlalchemy import func, select
 
 from urbanpulse.admin.views_base import SecureView
+from urbanpulse.core.extensions import db
 from urbanpulse.events.models import Event
-from urbanpulse.extensions import db
 from urbanpulse.pois.models import Poi
 from urbanpulse.routes.models import Route
 

@@ -7,7 +7,7 @@ import re
 from flask import request, session
 
 from urbanpulse.admin.messages_fr import FRENCH
-from urbanpulse.i18n import pick
+from urbanpulse.core.i18n import pick
 
 UI_LANGUAGES = ("fr", "en")
 DEFAULT_UI_LANGUAGE = "fr"

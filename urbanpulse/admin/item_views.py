@@ -19,9 +19,9 @@ from urbanpulse.admin.views_base import (
     is_conflict,
     show_service_error,
 )
+from urbanpulse.core.errors import DomainError, NotFound
+from urbanpulse.core.extensions import db
 from urbanpulse.editing.etags import item_etag
-from urbanpulse.errors import DomainError, NotFound
-from urbanpulse.extensions import db
 
 
 class ItemView(SecureView):

@@ -8,11 +8,11 @@ from geoalchemy2 import Geometry
 from sqlalchemy import cast, func, or_, select
 from sqlalchemy.sql import Select
 
+from urbanpulse.core.extensions import db
+from urbanpulse.core.textsearch import normalise
 from urbanpulse.events.models import Event
-from urbanpulse.extensions import db
 from urbanpulse.pois.models import Poi
 from urbanpulse.routes.models import Route
-from urbanpulse.textsearch import normalise
 
 PER_PAGE = 50
 

@@ -9,7 +9,7 @@ from flask import g, session
 
 from urbanpulse.auth.guard import EDITORS
 from urbanpulse.auth.models import User
-from urbanpulse.extensions import db
+from urbanpulse.core.extensions import db
 
 USER_KEY = "admin_user_id"
 FINGERPRINT_KEY = "admin_auth"

@@ -14,8 +14,8 @@ from urbanpulse.admin.views_base import ActionForm, AdminForm, SecureView, parse
 from urbanpulse.auth import service as auth_service
 from urbanpulse.auth.models import ROLES
 from urbanpulse.auth.schemas import UserCreateSchema, UserUpdateSchema
-from urbanpulse.errors import DomainError, NotFound, ValidationFailed, flatten_validation_messages
-from urbanpulse.extensions import db
+from urbanpulse.core.errors import DomainError, NotFound, ValidationFailed, flatten_validation_messages
+from urbanpulse.core.extensions import db
 
 
 class NewUserForm(AdminForm):

@@ -14,9 +14,9 @@ from wtforms import HiddenField
 
 from urbanpulse.admin.i18n import gettext, service_message, ui_lang
 from urbanpulse.admin.session import current_user, is_admin
+from urbanpulse.core.errors import DomainError, PreconditionFailed
+from urbanpulse.core.extensions import db
 from urbanpulse.editing.actor import Actor
-from urbanpulse.errors import DomainError, PreconditionFailed
-from urbanpulse.extensions import db
 
 
 class MenuName:

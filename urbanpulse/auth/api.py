@@ -3,7 +3,6 @@
 from flask import current_app
 from flask.views import MethodView
 
-from urbanpulse.api_base import ApiBlueprint
 from urbanpulse.auth import service
 from urbanpulse.auth.guard import ADMINS, optional_user, protected
 from urbanpulse.auth.schemas import (
@@ -13,6 +12,7 @@ from urbanpulse.auth.schemas import (
     UserSchema,
     UserUpdateSchema,
 )
+from urbanpulse.web.api_base import ApiBlueprint
 
 auth_blp = ApiBlueprint("auth", __name__, url_prefix="/api/v1/auth", description="Bearer tokens")
 users_blp = ApiBlueprint("users", __name__, url_prefix="/api/v1/users", description="Accounts (admin only)")

@@ -8,7 +8,7 @@ from flask import current_app, g, request
 
 from urbanpulse.auth import service
 from urbanpulse.auth.models import User
-from urbanpulse.errors import Unauthorized
+from urbanpulse.core.errors import Unauthorized
 
 EDITORS = ("editor", "admin")
 ADMINS = ("admin",)

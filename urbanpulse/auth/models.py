@@ -7,8 +7,8 @@ import uuid
 from sqlalchemy import Boolean, CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from urbanpulse.extensions import db
-from urbanpulse.models_common import TimestampMixin, uuid_pk
+from urbanpulse.core.extensions import db
+from urbanpulse.core.models_common import TimestampMixin, uuid_pk
 
 ROLES = ("editor", "admin")
 

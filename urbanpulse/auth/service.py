@@ -11,9 +11,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from urbanpulse.auth.models import ROLES, User
-from urbanpulse.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
-from urbanpulse.extensions import db
-from urbanpulse.models_common import utcnow
+from urbanpulse.core.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
+from urbanpulse.core.extensions import db
+from urbanpulse.core.models_common import utcnow
 
 TOKEN_ISSUER = "urbanpulse"  # noqa: S105 (an issuer name, not a secret)
 MIN_PASSWORD_LENGTH = 10

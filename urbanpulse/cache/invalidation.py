@@ -17,8 +17,8 @@ import redis
 
 from urbanpulse.cache import generations
 from urbanpulse.cache.keys import EPOCH_KEY, domain_generation_key, region_generation_key, region_of
-from urbanpulse.extensions import redis_client
-from urbanpulse.metrics import CACHE_INVALIDATIONS
+from urbanpulse.core.extensions import redis_client
+from urbanpulse.core.metrics import CACHE_INVALIDATIONS
 
 log = logging.getLogger(__name__)
 _state = threading.Lock()

@@ -18,7 +18,7 @@ from flask import current_app, request
 from urbanpulse.cache import generations, store
 from urbanpulse.cache.invalidation import epoch_bump_owed
 from urbanpulse.cache.keys import EPOCH_KEY, domain_generation_key
-from urbanpulse.metrics import CACHE_REQUESTS
+from urbanpulse.core.metrics import CACHE_REQUESTS
 
 HERD_WAIT_S = 0.5
 HERD_POLL_S = 0.01

@@ -7,8 +7,8 @@ import time
 
 import redis
 
-from urbanpulse.extensions import redis_client
-from urbanpulse.metrics import CACHE_ERRORS
+from urbanpulse.core.extensions import redis_client
+from urbanpulse.core.metrics import CACHE_ERRORS
 
 log = logging.getLogger(__name__)
 BREAKER_OPEN_S = 1.0

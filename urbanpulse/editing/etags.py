@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from urbanpulse.errors import PreconditionFailed, PreconditionRequired
+from urbanpulse.core.errors import PreconditionFailed, PreconditionRequired
 
 # Flask-Compress marks compressed representations with a ":gzip"/":br" suffix inside the quotes.
 _ETAG_ITEM = re.compile(r'^(?:W/)?"([0-9a-f-]{36})\.(\d+)(?:\.[a-z.]+)?(?::[a-z]+)?"$')

@@ -6,11 +6,11 @@ import uuid
 
 from sqlalchemy import select
 
+from urbanpulse.core.errors import NotFound
+from urbanpulse.core.extensions import db
+from urbanpulse.core.models_common import utcnow
 from urbanpulse.editing.actor import Actor
 from urbanpulse.editing.models import HistoryEntry
-from urbanpulse.errors import NotFound
-from urbanpulse.extensions import db
-from urbanpulse.models_common import utcnow
 
 
 def diff(old: dict, new: dict) -> dict:

@@ -6,8 +6,8 @@ import uuid
 
 from sqlalchemy import select
 
-from urbanpulse.errors import NotFound
-from urbanpulse.extensions import db
+from urbanpulse.core.errors import NotFound
+from urbanpulse.core.extensions import db
 
 
 def locked(model, item_id: uuid.UUID, *, missing: str):

@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String,
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from urbanpulse.extensions import db
+from urbanpulse.core.extensions import db
 
 
 class HistoryEntry(db.Model):

@@ -7,9 +7,9 @@ import uuid
 
 from sqlalchemy import select, text
 
-from urbanpulse.errors import Conflict
-from urbanpulse.extensions import db
-from urbanpulse.textsearch import normalise
+from urbanpulse.core.errors import Conflict
+from urbanpulse.core.extensions import db
+from urbanpulse.core.textsearch import normalise
 
 
 def slugify(name: str, *, fallback: str) -> str:

@@ -6,8 +6,8 @@ from flask import request
 
 from urbanpulse.auth.guard import EDITORS, optional_user, protected
 from urbanpulse.editing.actor import Actor
-from urbanpulse.http import GEOJSON_MIMETYPE, json_response
-from urbanpulse.views_common import language_headers
+from urbanpulse.web.http import GEOJSON_MIMETYPE, json_response
+from urbanpulse.web.views_common import language_headers
 
 
 def actor() -> Actor:

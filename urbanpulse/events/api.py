@@ -9,9 +9,9 @@ from flask.views import MethodView
 
 from urbanpulse.auth.guard import is_editor
 from urbanpulse.cache.responses import public_request, shared_json
+from urbanpulse.core.errors import NotFound
 from urbanpulse.editing.etags import representation_etag
 from urbanpulse.editing.views import ItemOperations, actor, if_match, item_response
-from urbanpulse.errors import NotFound
 from urbanpulse.events import api_calendar, api_stream, queries, service
 from urbanpulse.events.blueprint import blp, filters_of, now_utc, window_of
 from urbanpulse.events.categories import CATEGORY_LABELS
@@ -32,9 +32,9 @@ from urbanpulse.events.schemas_out import (
     OccurrenceCollectionOutSchema,
 )
 from urbanpulse.events.serialize import collection, event_feature, local_iso, occurrence_feature
-from urbanpulse.http import GEOJSON_MIMETYPE, bytes_response, json_response
-from urbanpulse.schemas_common import CategoryOutSchema, LangQueryArgsSchema
-from urbanpulse.views_common import labelled, lang_of, language_headers, page_links
+from urbanpulse.web.http import GEOJSON_MIMETYPE, bytes_response, json_response
+from urbanpulse.web.schemas_common import CategoryOutSchema, LangQueryArgsSchema
+from urbanpulse.web.views_common import labelled, lang_of, language_headers, page_links
 
 __all__ = ["api_calendar", "api_stream", "blp"]
 # Shared caches may keep answers this long; the live feed announces changes at once.

@@ -8,13 +8,13 @@ from flask import Response, request
 from flask.views import MethodView
 
 from urbanpulse.auth.guard import is_editor
-from urbanpulse.errors import NotFound
+from urbanpulse.core.errors import NotFound
+from urbanpulse.core.i18n import pick
 from urbanpulse.events import ics, queries
 from urbanpulse.events.blueprint import blp, filters_of, now_utc, window_of
 from urbanpulse.events.schemas import EventQueryArgsSchema, WindowArgsSchema
-from urbanpulse.http import body_etag
-from urbanpulse.i18n import pick
-from urbanpulse.views_common import lang_of
+from urbanpulse.web.http import body_etag
+from urbanpulse.web.views_common import lang_of
 
 CALENDAR_NAME = {
     "fr": "Agenda de Boulogne-sur-Mer",

@@ -9,7 +9,7 @@ import redis
 from flask import Response, current_app, request
 from flask.views import MethodView
 
-from urbanpulse.errors import ServiceUnavailable
+from urbanpulse.core.errors import ServiceUnavailable
 from urbanpulse.events import stream
 from urbanpulse.events.blueprint import blp
 from urbanpulse.events.schemas import StreamArgsSchema

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from urbanpulse.api_base import ApiBlueprint
 from urbanpulse.auth.guard import is_editor, optional_user
-from urbanpulse.errors import Forbidden, Unauthorized, ValidationFailed
+from urbanpulse.core.errors import Forbidden, Unauthorized, ValidationFailed
 from urbanpulse.events.queries import Filters
 from urbanpulse.events.schemas import DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS, as_aware
+from urbanpulse.web.api_base import ApiBlueprint
 
 blp = ApiBlueprint("events", __name__, url_prefix="/api/v1", description="Live events, calendars and live feed")
 

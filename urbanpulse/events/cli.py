@@ -7,7 +7,7 @@ import json
 import click
 from flask.cli import AppGroup
 
-from urbanpulse.i18n import LANGUAGES
+from urbanpulse.core.i18n import LANGUAGES
 
 events_cli = AppGroup("events", help="Live events.")
 

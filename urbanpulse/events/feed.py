@@ -17,7 +17,7 @@ import orjson
 import redis
 from flask import current_app
 
-from urbanpulse.extensions import redis_client
+from urbanpulse.core.extensions import redis_client
 
 log = logging.getLogger(__name__)
 STREAM_ID = re.compile(r"^\d{1,20}-\d{1,20}$")

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vRecur
 
+from urbanpulse.core.i18n import pick
 from urbanpulse.events.categories import CATEGORY_LABELS, ICAL_STATUS
-from urbanpulse.i18n import pick
 
 PRODID = "-//Urban Pulse Boulogne//Events//FR"
 CALENDAR_MIMETYPE = "text/calendar"

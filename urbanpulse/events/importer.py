@@ -13,15 +13,15 @@ from shapely.geometry import Point
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from urbanpulse.core.errors import DomainError
+from urbanpulse.core.extensions import db
 from urbanpulse.editing.actor import Actor
 from urbanpulse.editing.etags import item_etag
-from urbanpulse.errors import DomainError
 from urbanpulse.events import service
 from urbanpulse.events.fetch import read_source
 from urbanpulse.events.ical_parse import parse_calendar, parse_feed
 from urbanpulse.events.models import Event
 from urbanpulse.events.schemas import EventPropertiesSchema
-from urbanpulse.extensions import db
 
 log = logging.getLogger(__name__)
 IMPORT_ACTOR = "import"

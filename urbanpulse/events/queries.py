@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 import orjson
 from sqlalchemy import text
 
-from urbanpulse.errors import ValidationFailed
+from urbanpulse.core.errors import ValidationFailed
+from urbanpulse.core.extensions import db
 from urbanpulse.events.models import ACTIVE_RANGE_SQL
 from urbanpulse.events.recurrence import RecurrenceError, occurrences_from
 from urbanpulse.events.scheduling import schedule_of
-from urbanpulse.extensions import db
 
 POINT_SQL = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
 PLACE_SQL = "COALESCE(v.location, e.location)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from urbanpulse.errors import ValidationFailed
+from urbanpulse.core.errors import ValidationFailed
 from urbanpulse.events.recurrence import (
     RecurrenceError,
     Schedule,

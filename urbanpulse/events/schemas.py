@@ -11,7 +11,7 @@ from urbanpulse.events.categories import CATEGORIES, EVENT_STATUSES, PUBLICATION
 from urbanpulse.events.recurrence import RecurrenceError, zone
 from urbanpulse.geo.fields import PointGeometry
 from urbanpulse.pois.hours import CITY_ZONE
-from urbanpulse.schemas_common import (
+from urbanpulse.web.schemas_common import (
     MAX_SHORT_TEXT,
     OptionalTranslationSchema,
     TranslationPatchSchema,

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from urbanpulse.events.categories import CATEGORIES, EVENT_STATUSES, PUBLICATION_STATES, SCHEMA_ORG_STATUS
 from urbanpulse.geo.fields import POINT_GEOMETRY_JSONSCHEMA
-from urbanpulse.schemas_common import (
+from urbanpulse.web.schemas_common import (
     HistoryEntryOutSchema,
     LinkSchema,
     language_out,

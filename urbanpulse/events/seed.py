@@ -12,13 +12,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from urbanpulse.core.extensions import db
 from urbanpulse.editing.actor import Actor
+from urbanpulse.editing.seeding import refreshed
 from urbanpulse.events import service
 from urbanpulse.events.models import Event
 from urbanpulse.events.schemas import EventPropertiesSchema
-from urbanpulse.extensions import db
 from urbanpulse.pois.models import Poi
-from urbanpulse.seeding import refreshed
 
 SEED_FILE = "events.json"
 SAMPLE_MARK = "illustrative sample"

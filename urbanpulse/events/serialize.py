@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from urbanpulse.core.i18n import pick, translated
 from urbanpulse.editing.actor import authors
 from urbanpulse.events.categories import CATEGORY_LABELS, SCHEMA_ORG_STATUS
 from urbanpulse.events.recurrence import to_utc
 from urbanpulse.events.scheduling import duration_text, schedule_of
-from urbanpulse.i18n import pick, translated
 from urbanpulse.pois.hours import CITY_ZONE
 
 

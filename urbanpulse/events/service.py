@@ -12,12 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from urbanpulse.cache.invalidation import content_changed
+from urbanpulse.core.errors import Conflict, DomainError, NotFound, ValidationFailed, flatten_validation_messages
+from urbanpulse.core.extensions import db
 from urbanpulse.editing import history
 from urbanpulse.editing.actor import Actor
 from urbanpulse.editing.etags import check_if_match
 from urbanpulse.editing.items import locked
 from urbanpulse.editing.merge import merge_patch
-from urbanpulse.errors import Conflict, DomainError, NotFound, ValidationFailed, flatten_validation_messages
 from urbanpulse.events import feed
 from urbanpulse.events.models import Event
 from urbanpulse.events.scheduling import (
@@ -28,7 +29,6 @@ from urbanpulse.events.scheduling import (
     schedule_of,
 )
 from urbanpulse.events.serialize import local_iso
-from urbanpulse.extensions import db
 from urbanpulse.pois.models import Poi
 
 ENTITY = "event"

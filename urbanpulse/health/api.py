@@ -3,9 +3,9 @@
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from urbanpulse.api_base import ApiBlueprint
-from urbanpulse.errors import problem_response
+from urbanpulse.core.errors import problem_response
 from urbanpulse.health import service
+from urbanpulse.web.api_base import ApiBlueprint
 
 blp = ApiBlueprint("health", __name__, url_prefix="", description="Liveness and readiness")
 

@@ -10,7 +10,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from urbanpulse.extensions import db, redis_client
+from urbanpulse.core.extensions import db, redis_client
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 

@@ -8,7 +8,7 @@ from flask import Blueprint as FlaskBlueprint
 from flask import current_app, render_template
 from flask_smorest import Blueprint
 
-from urbanpulse.i18n import LANGUAGES
+from urbanpulse.core.i18n import LANGUAGES
 from urbanpulse.pois.categories import CATEGORY_LABELS
 from urbanpulse.tiles.layers import by_name
 

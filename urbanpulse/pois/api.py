@@ -6,12 +6,10 @@ from flask import url_for
 from flask.views import MethodView
 from geoalchemy2.shape import to_shape
 
-from urbanpulse.api_base import ApiBlueprint
 from urbanpulse.auth.guard import is_editor, optional_user
+from urbanpulse.core.errors import Forbidden, Unauthorized
 from urbanpulse.editing.etags import representation_etag
 from urbanpulse.editing.views import ItemOperations, actor, if_match, item_response
-from urbanpulse.errors import Forbidden, Unauthorized
-from urbanpulse.http import GEOJSON_MIMETYPE, json_response
 from urbanpulse.pois import nearby_cache, queries, service
 from urbanpulse.pois.categories import CATEGORY_LABELS
 from urbanpulse.pois.hours import local_time
@@ -24,8 +22,10 @@ from urbanpulse.pois.schemas import (
 )
 from urbanpulse.pois.schemas_out import PoiCollectionOutSchema, PoiFeatureOutSchema
 from urbanpulse.pois.serialize import collection, feature, feature_json
-from urbanpulse.schemas_common import CategoryOutSchema, HistoryEntryOutSchema, LangQueryArgsSchema
-from urbanpulse.views_common import labelled, lang_of, language_headers, page_links
+from urbanpulse.web.api_base import ApiBlueprint
+from urbanpulse.web.http import GEOJSON_MIMETYPE, json_response
+from urbanpulse.web.schemas_common import CategoryOutSchema, HistoryEntryOutSchema, LangQueryArgsSchema
+from urbanpulse.web.views_common import labelled, lang_of, language_headers, page_links
 
 NEARBY_MAX_AGE_S = 30
 ITEM_MAX_AGE_S = 60

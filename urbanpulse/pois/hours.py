@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from marshmallow import ValidationError
 from opening_hours import OpeningHours
 
-from urbanpulse.errors import ValidationFailed
+from urbanpulse.core.errors import ValidationFailed
 
 CITY_ZONE = ZoneInfo("Europe/Paris")
 

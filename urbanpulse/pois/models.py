@@ -10,8 +10,8 @@ from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, In
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from urbanpulse.extensions import db
-from urbanpulse.models_common import TimestampMixin, uuid_pk
+from urbanpulse.core.extensions import db
+from urbanpulse.core.models_common import TimestampMixin, uuid_pk
 
 POI_STATUSES = ("draft", "published", "archived")
 # Public reads filter on exactly this predicate so the partial indexes below apply.

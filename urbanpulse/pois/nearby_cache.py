@@ -23,9 +23,9 @@ from urbanpulse.cache import generations as counters
 from urbanpulse.cache import store
 from urbanpulse.cache.invalidation import epoch_bump_owed
 from urbanpulse.cache.keys import EPOCH_KEY, cell_of, region_generation_key, regions_for_disk
-from urbanpulse.db_read import fetch_all
+from urbanpulse.core.db_read import fetch_all
+from urbanpulse.core.metrics import CACHE_REQUESTS
 from urbanpulse.geo.geodesic import approx_distances_m
-from urbanpulse.metrics import CACHE_REQUESTS
 from urbanpulse.pois import queries
 
 DOMAIN = "pois"

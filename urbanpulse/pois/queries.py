@@ -11,12 +11,12 @@ from datetime import datetime
 import orjson
 from sqlalchemy import text
 
-from urbanpulse.db_read import fetch_all, read_connection
-from urbanpulse.errors import ValidationFailed
+from urbanpulse.core.db_read import fetch_all, read_connection
+from urbanpulse.core.errors import ValidationFailed
+from urbanpulse.core.textsearch import normalise
 from urbanpulse.geo.geodesic import distances_m
 from urbanpulse.pois.hours import is_open
 from urbanpulse.pois.models import PUBLIC_PREDICATE
-from urbanpulse.textsearch import normalise
 
 COLUMNS = """p.id, p.slug, p.category, p.tags, p.name, p.description, p.address, p.opening_hours,
     p.accessibility, p.contact, p.media, p.status, p.source, p.location_estimated, p.version,

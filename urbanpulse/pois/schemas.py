@@ -11,7 +11,7 @@ from urbanpulse.geo.fields import PointGeometry
 from urbanpulse.pois.categories import CATEGORIES
 from urbanpulse.pois.hours import parse_opening_hours
 from urbanpulse.pois.models import POI_STATUSES
-from urbanpulse.schemas_common import (
+from urbanpulse.web.schemas_common import (
     MAX_SHORT_TEXT,
     BBox,
     OptionalTranslationSchema,

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from urbanpulse.geo.fields import PointGeometry
 from urbanpulse.pois.models import POI_STATUSES
-from urbanpulse.schemas_common import LinkSchema, language_out, local_time_out, translated_out
+from urbanpulse.web.schemas_common import LinkSchema, language_out, local_time_out, translated_out
 
 
 class AccessibilityOutSchema(Schema):

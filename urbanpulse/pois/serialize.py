@@ -8,8 +8,8 @@ from datetime import datetime
 
 import orjson
 
+from urbanpulse.core.i18n import pick, translated
 from urbanpulse.editing.actor import authors
-from urbanpulse.i18n import pick, translated
 from urbanpulse.pois.categories import CATEGORY_LABELS
 from urbanpulse.pois.hours import CITY_ZONE, is_open
 

@@ -10,16 +10,16 @@ from marshmallow import ValidationError
 from shapely.geometry import Point
 
 from urbanpulse.cache.invalidation import content_changed
+from urbanpulse.core.errors import NotFound, ValidationFailed
+from urbanpulse.core.extensions import db
+from urbanpulse.core.textsearch import search_document
 from urbanpulse.editing import history
 from urbanpulse.editing.actor import Actor
 from urbanpulse.editing.etags import check_if_match
 from urbanpulse.editing.items import locked
 from urbanpulse.editing.merge import merge_patch
 from urbanpulse.editing.slugs import Slugs
-from urbanpulse.errors import NotFound, ValidationFailed
-from urbanpulse.extensions import db
 from urbanpulse.pois.models import Poi
-from urbanpulse.textsearch import search_document
 
 ENTITY = "poi"
 EDITABLE_FIELDS = (
@@ -44,7 +44,7 @@ SLUGS = Slugs(Poi, entity_type=ENTITY, fallback="poi")
 
 def validation_failed(error: ValidationError) -> ValidationFailed:
     """Turn a marshmallow error on a Feature into a 422 naming the fields."""
-    from urbanpulse.errors import flatten_validation_messages
+    from urbanpulse.core.errors import flatten_validation_messages
 
     errors = flatten_validation_messages({"json": error.messages})
     return ValidationFailed("Invalid input: " + ", ".join(e["field"] for e in errors), errors=errors)

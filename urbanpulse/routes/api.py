@@ -14,11 +14,10 @@ from urbanpulse.cache.responses import (
     public_request,
     shared_json,
 )
+from urbanpulse.core.errors import Forbidden, Unauthorized
+from urbanpulse.core.i18n import REQUIRED_LANGUAGE
+from urbanpulse.core.models_common import utcnow
 from urbanpulse.editing.views import ItemOperations, actor, if_match, item_response
-from urbanpulse.errors import Forbidden, Unauthorized
-from urbanpulse.http import GEOJSON_MIMETYPE, bytes_response, json_response
-from urbanpulse.i18n import REQUIRED_LANGUAGE
-from urbanpulse.models_common import utcnow
 from urbanpulse.routes import gpx, importing, queries, service
 from urbanpulse.routes.blueprint import RoutesBlueprint
 from urbanpulse.routes.progress import progress
@@ -40,8 +39,9 @@ from urbanpulse.routes.schemas_out import (
     VocabularyOutSchema,
 )
 from urbanpulse.routes.serialize import collection, route_feature
-from urbanpulse.schemas_common import LangQueryArgsSchema
-from urbanpulse.views_common import lang_of, language_headers, page_links
+from urbanpulse.web.http import GEOJSON_MIMETYPE, bytes_response, json_response
+from urbanpulse.web.schemas_common import LangQueryArgsSchema
+from urbanpulse.web.views_common import lang_of, language_headers, page_links
 
 ITEM_PATH = "/api/v1/routes/{route_id}"
 # Public answers are cached until a write to a route or to a POI (stop names, visibility) retires them.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from marshmallow import RAISE
 from werkzeug.datastructures import CombinedMultiDict
 
-from urbanpulse.api_base import ApiBlueprint
-from urbanpulse.input_guard import GuardedParser
+from urbanpulse.web.api_base import ApiBlueprint
+from urbanpulse.web.input_guard import GuardedParser
 
 
 class MultipartParser(GuardedParser):

@@ -12,8 +12,8 @@ from xml.parsers import expat
 import gpxpy
 import gpxpy.gpx
 
-from urbanpulse.errors import ValidationFailed
-from urbanpulse.i18n import pick
+from urbanpulse.core.errors import ValidationFailed
+from urbanpulse.core.i18n import pick
 from urbanpulse.pois.categories import CATEGORY_LABELS
 from urbanpulse.routes.geometry import Parts
 from urbanpulse.routes.stops import ReadStop

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from urbanpulse.core.errors import DomainError, ValidationFailed
+from urbanpulse.core.extensions import db
 from urbanpulse.editing.actor import Actor
-from urbanpulse.errors import DomainError, ValidationFailed
-from urbanpulse.extensions import db
 from urbanpulse.pois.models import Poi
 from urbanpulse.routes import gpx, service
 from urbanpulse.routes.geometry import LOOP_CLOSURE_M, loop_gap_m, to_geojson
 from urbanpulse.routes.models import Route
-from urbanpulse.schemas_common import MAX_SHORT_TEXT, MAX_TEXT
+from urbanpulse.web.schemas_common import MAX_SHORT_TEXT, MAX_TEXT
 
 LOCATION = "multipart"
 

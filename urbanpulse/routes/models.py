@@ -21,8 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from urbanpulse.extensions import db
-from urbanpulse.models_common import TimestampMixin, uuid_pk
+from urbanpulse.core.extensions import db
+from urbanpulse.core.models_common import TimestampMixin, uuid_pk
 
 # Public reads filter on exactly this predicate so the partial index below applies.
 PUBLIC_PREDICATE = "status = 'published' AND deleted_at IS NULL"

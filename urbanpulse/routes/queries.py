@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from sqlalchemy import text
 
-from urbanpulse.errors import ValidationFailed
-from urbanpulse.extensions import db
+from urbanpulse.core.errors import ValidationFailed
+from urbanpulse.core.extensions import db
 from urbanpulse.pois.queries import decode_cursor, encode_cursor
 from urbanpulse.pois.schemas import SLUG_RE
 from urbanpulse.routes.models import PUBLIC_PREDICATE

@@ -10,7 +10,7 @@ from urbanpulse.geo.fields import BBOX_JSONSCHEMA, POSITION_JSONSCHEMA
 from urbanpulse.pois.schemas import MAX_LIMIT, MAX_RADIUS_M, SLUG_PATTERN
 from urbanpulse.routes.geometry import MAX_PARTS, MAX_SEGMENT_M, MAX_VERTICES, parse_line
 from urbanpulse.routes.vocab import DIFFICULTIES, KINDS, ROUTE_STATUSES, THEMES
-from urbanpulse.schemas_common import TranslationPatchSchema, TranslationSchema, lang_field
+from urbanpulse.web.schemas_common import TranslationPatchSchema, TranslationSchema, lang_field
 
 MAX_STOPS = 200
 MIN_TRIGGER_RADIUS_M, MAX_TRIGGER_RADIUS_M, DEFAULT_TRIGGER_RADIUS_M = 10, 1000, 50

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from urbanpulse.geo.fields import POINT_GEOMETRY_JSONSCHEMA
 from urbanpulse.routes.schemas import LINE_GEOMETRY_JSONSCHEMA
 from urbanpulse.routes.vocab import DIFFICULTIES, KINDS, ROUTE_STATUSES, THEMES
-from urbanpulse.schemas_common import (
+from urbanpulse.web.schemas_common import (
     HistoryEntryOutSchema,
     LinkSchema,
     language_out,

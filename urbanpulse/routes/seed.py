@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from urbanpulse.editing.actor import Actor
+from urbanpulse.editing.seeding import load_features
 from urbanpulse.routes import service
 from urbanpulse.routes.models import Route
-from urbanpulse.seeding import load_features
 
 SEED_FILE = "routes.geojson"
 

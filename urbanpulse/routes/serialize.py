@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from urbanpulse.core.i18n import pick, translated
 from urbanpulse.editing.actor import authors
-from urbanpulse.i18n import pick, translated
 from urbanpulse.pois.categories import CATEGORY_LABELS
 from urbanpulse.pois.hours import CITY_ZONE
 from urbanpulse.routes.geometry import Parts, RouteLine, to_geojson

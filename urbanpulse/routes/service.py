@@ -10,14 +10,14 @@ from marshmallow import ValidationError
 from sqlalchemy import delete, select
 
 from urbanpulse.cache.invalidation import content_changed
+from urbanpulse.core.errors import DomainError, NotFound, ValidationFailed, flatten_validation_messages
+from urbanpulse.core.extensions import db
 from urbanpulse.editing import history
 from urbanpulse.editing.actor import Actor
 from urbanpulse.editing.etags import check_if_match
 from urbanpulse.editing.items import locked
 from urbanpulse.editing.merge import merge_patch
 from urbanpulse.editing.slugs import Slugs
-from urbanpulse.errors import DomainError, NotFound, ValidationFailed, flatten_validation_messages
-from urbanpulse.extensions import db
 from urbanpulse.routes import stops as stop_rules
 from urbanpulse.routes.geometry import (
     LOOP_CLOSURE_M,

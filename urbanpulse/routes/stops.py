@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from geoalchemy2.shape import to_shape
 from sqlalchemy import or_, select, text
 
-from urbanpulse.extensions import db
+from urbanpulse.core.extensions import db
 from urbanpulse.pois.models import Poi
 from urbanpulse.routes.geometry import Location, RouteLine
 

@@ -1,1 +1,1 @@
-"""How gunicorn serves the app: worker classes shared by `urbanpulse.gunicorn_conf`."""
+"""How gunicorn serves the app: its settings (`gunicorn_conf`) and the balanced gevent worker."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Response, request
 from flask.views import MethodView
 
-from urbanpulse.api_base import ApiBlueprint
-from urbanpulse.http import GEOJSON_MIMETYPE, json_response
 from urbanpulse.sync import bundle, service
 from urbanpulse.sync.schemas import BundleOutSchema, BundleQueryArgsSchema, SyncPageOutSchema, SyncQueryArgsSchema
+from urbanpulse.web.api_base import ApiBlueprint
+from urbanpulse.web.http import GEOJSON_MIMETYPE, json_response
 
 blp = ApiBlueprint(
     "sync", __name__, url_prefix="/api/v1", description="Offline copies for the mobile app: delta sync and bundle"

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 import orjson
 import redis
 
-from urbanpulse.extensions import redis_client
-from urbanpulse.models_common import utcnow
+from urbanpulse.core.extensions import redis_client
+from urbanpulse.core.models_common import utcnow
+from urbanpulse.core.redis_client import database_namespace
 from urbanpulse.pois.hours import CITY_ZONE
 from urbanpulse.sync import cursor as cursors
 from urbanpulse.sync.adapters import available
 from urbanpulse.sync.cursor import Cursor
 from urbanpulse.sync.horizon import Position, final_position, horizon
-from urbanpulse.tiles.cache import database_namespace
 
 log = logging.getLogger(__name__)
 FORMAT = 1

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import orjson
 
-from urbanpulse.errors import ValidationFailed
+from urbanpulse.core.errors import ValidationFailed
 from urbanpulse.sync.horizon import Position
 
 FORMAT = 1

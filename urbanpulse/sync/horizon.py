@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from urbanpulse.extensions import db
+from urbanpulse.core.extensions import db
 
 # A running transaction is ignored only when it is seen running in another database; one that ends between
 # the snapshot and the read of pg_stat_activity (or is invisible to this role) keeps holding the horizon.

@@ -5,9 +5,9 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 from webargs.fields import DelimitedList
 
-from urbanpulse.schemas_common import lang_field
 from urbanpulse.sync.adapters import by_name
 from urbanpulse.sync.service import DEFAULT_LIMIT, MAX_LIMIT
+from urbanpulse.web.schemas_common import lang_field
 
 LANG_DESCRIPTION = (
     "Flatten translations to this language (fallback: requested, en, fr); without it, every language. "

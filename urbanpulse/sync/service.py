@@ -20,7 +20,7 @@ from __future__ import annotations
 import uuid
 from collections import OrderedDict
 
-from urbanpulse.errors import ValidationFailed
+from urbanpulse.core.errors import ValidationFailed
 from urbanpulse.sync import cursor as cursors
 from urbanpulse.sync.adapters import SyncType, by_name
 from urbanpulse.sync.cursor import Cursor

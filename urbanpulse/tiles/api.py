@@ -7,13 +7,13 @@ import gzip
 from flask import Response, request
 from flask.views import MethodView
 
-from urbanpulse.api_base import ApiBlueprint
-from urbanpulse.i18n import negotiate
+from urbanpulse.core.i18n import negotiate
 from urbanpulse.tiles import service, tracking
 from urbanpulse.tiles.cache import Tile
 from urbanpulse.tiles.grid import MAX_ZOOM
 from urbanpulse.tiles.layers import by_name
 from urbanpulse.tiles.schemas import TileQueryArgsSchema
+from urbanpulse.web.api_base import ApiBlueprint
 
 MVT_MIMETYPE = "application/vnd.mapbox-vector-tile"
 MAX_AGE_S = 60

@@ -9,17 +9,15 @@ already replaced, or is about to: it is never served after the write's invalidat
 
 from __future__ import annotations
 
-import functools
 import logging
 import secrets
 import time
 from dataclasses import dataclass
 
 import redis
-from flask import current_app
-from sqlalchemy.engine import make_url
 
-from urbanpulse.extensions import redis_client
+from urbanpulse.core.extensions import redis_client
+from urbanpulse.core.redis_client import database_namespace
 
 log = logging.getLogger(__name__)
 ENTRY_TTL_S = 6 * 3600
@@ -39,16 +37,6 @@ class Tile:
     def empty(self) -> bool:
         """No feature in any requested layer."""
         return not self.gzipped
-
-
-def database_namespace() -> str:
-    """The database the cached results come from: two databases sharing one Redis never mix entries."""
-    return _database_name(current_app.config["SQLALCHEMY_DATABASE_URI"])
-
-
-@functools.lru_cache(maxsize=64)
-def _database_name(url: str) -> str:
-    return make_url(url).database or "-"
 
 
 def global_version_key() -> str:

@@ -15,7 +15,7 @@ import redis
 import shapely
 from shapely.geometry import Point
 
-from urbanpulse.extensions import redis_client
+from urbanpulse.core.extensions import redis_client
 from urbanpulse.tiles import cache
 from urbanpulse.tiles.geometry import shapes
 from urbanpulse.tiles.grid import (
@@ -27,7 +27,7 @@ from urbanpulse.tiles.grid import (
     tiles_near_point,
     tiles_touching,
 )
-from urbanpulse.tiles.layers import SIMPLIFY_UNITS
+from urbanpulse.tiles.layers.base import SIMPLIFY_UNITS
 
 log = logging.getLogger(__name__)
 # Past this many tiles at one zoom, a line bumps the whole zoom's version instead of listing them.

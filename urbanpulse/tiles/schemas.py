@@ -6,8 +6,8 @@ from marshmallow import Schema, fields, validate
 from webargs.fields import DelimitedList
 
 from urbanpulse.pois.categories import CATEGORIES
-from urbanpulse.schemas_common import lang_field
 from urbanpulse.tiles.layers import by_name
+from urbanpulse.web.schemas_common import lang_field
 
 
 class TileQueryArgsSchema(Schema):

@@ -8,12 +8,12 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from urbanpulse.errors import ValidationFailed
+from urbanpulse.core.errors import ValidationFailed
 from urbanpulse.pois.hours import CITY_ZONE
 from urbanpulse.tiles import cache, invalidation
 from urbanpulse.tiles.cache import Tile
 from urbanpulse.tiles.grid import MAX_ZOOM
-from urbanpulse.tiles.layers import TileLayer, TileRequest
+from urbanpulse.tiles.layers.base import TileLayer, TileRequest
 
 _NUMBER = re.compile(r"\d{1,8}")
 

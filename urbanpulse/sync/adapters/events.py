@@ -11,11 +11,12 @@ from collections.abc import Sequence
 
 from sqlalchemy import text
 
+from urbanpulse.core.extensions import db
+from urbanpulse.core.models_common import public_sql
 from urbanpulse.events.models import PUBLIC_PREDICATE
 from urbanpulse.events.queries import COLUMNS
 from urbanpulse.events.serialize import event_feature
-from urbanpulse.extensions import db
-from urbanpulse.sync.adapters import SyncType, ever_published, public_sql, tag
+from urbanpulse.sync.adapters.base import SyncType, ever_published, tag
 
 NAME = "events"
 # As events.queries reads them for the public: a venue the public may not see is left out.

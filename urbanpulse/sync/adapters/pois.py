@@ -7,12 +7,13 @@ from collections.abc import Sequence
 
 from sqlalchemy import text
 
-from urbanpulse.extensions import db
+from urbanpulse.core.extensions import db
+from urbanpulse.core.models_common import public_sql
 from urbanpulse.pois.hours import local_time
 from urbanpulse.pois.models import PUBLIC_PREDICATE
 from urbanpulse.pois.queries import COLUMNS
 from urbanpulse.pois.serialize import feature
-from urbanpulse.sync.adapters import SyncType, ever_published, public_sql, tag
+from urbanpulse.sync.adapters.base import SyncType, ever_published, tag
 
 # SQL here is assembled from constant fragments (column list, public predicate); every value is bound.
 NAME = "pois"

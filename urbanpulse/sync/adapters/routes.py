@@ -10,11 +10,12 @@ from collections.abc import Sequence
 
 from sqlalchemy import text
 
-from urbanpulse.errors import NotFound
-from urbanpulse.extensions import db
+from urbanpulse.core.errors import NotFound
+from urbanpulse.core.extensions import db
+from urbanpulse.core.models_common import public_sql
 from urbanpulse.routes.models import PUBLIC_PREDICATE
 from urbanpulse.routes.reading import route_representation
-from urbanpulse.sync.adapters import SyncType, ever_published, public_sql, tag
+from urbanpulse.sync.adapters.base import SyncType, ever_published, tag
 
 NAME = "routes"
 PUBLIC = public_sql(PUBLIC_PREDICATE, "r")

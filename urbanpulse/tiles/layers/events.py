@@ -11,17 +11,17 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import inspect, text
 
+from urbanpulse.core.extensions import db
+from urbanpulse.core.i18n import pick
+from urbanpulse.core.models_common import public_sql
 from urbanpulse.events.models import PUBLIC_PREDICATE, Event
 from urbanpulse.events.queries import COLUMNS
 from urbanpulse.events.recurrence import RecurrenceError, occurrences_from
 from urbanpulse.events.scheduling import schedule_of
-from urbanpulse.extensions import db
-from urbanpulse.i18n import pick
 from urbanpulse.pois.hours import CITY_ZONE
-from urbanpulse.sync.adapters import public_sql
 from urbanpulse.tiles.geometry import shapes
 from urbanpulse.tiles.grid import BUFFER, EXTENT, HALF_WORLD_M
-from urbanpulse.tiles.layers import TileLayer, TileRequest
+from urbanpulse.tiles.layers.base import TileLayer, TileRequest
 
 NAME = "events"
 WINDOW_DAYS = 30

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from sqlalchemy import inspect, text
 
-from urbanpulse.extensions import db
+from urbanpulse.core.extensions import db
+from urbanpulse.core.models_common import public_sql
 from urbanpulse.pois.models import PUBLIC_PREDICATE, Poi
-from urbanpulse.sync.adapters import public_sql
 from urbanpulse.tiles.geometry import shapes
 from urbanpulse.tiles.grid import BUFFER, EXTENT, HALF_WORLD_M
-from urbanpulse.tiles.layers import TileLayer, TileRequest, name_sql
+from urbanpulse.tiles.layers.base import TileLayer, TileRequest, name_sql
 
 NAME = "pois"
 CLUSTER_BELOW_ZOOM = 14

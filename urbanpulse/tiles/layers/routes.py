@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from sqlalchemy import inspect, text
 
-from urbanpulse.extensions import db
+from urbanpulse.core.extensions import db
+from urbanpulse.core.models_common import public_sql
 from urbanpulse.routes.models import PUBLIC_PREDICATE, Route
-from urbanpulse.sync.adapters import public_sql
 from urbanpulse.tiles.geometry import shapes
 from urbanpulse.tiles.grid import BUFFER, EXTENT
-from urbanpulse.tiles.layers import TileLayer, TileRequest, name_sql
+from urbanpulse.tiles.layers.base import TileLayer, TileRequest, name_sql
 
 NAME = "routes"
 DRAWN_FIELDS = ("geom", "status", "deleted_at", "name", "slug", "kind", "theme", "difficulty", "length_m", "is_loop")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 import redis
 from flask import current_app
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+from sqlalchemy.engine import make_url
 
 EXTENSION_KEY = "urbanpulse.redis"
 
@@ -32,3 +35,13 @@ class RedisClient:
 
     def __getattr__(self, name):
         return getattr(self.client, name)
+
+
+def database_namespace() -> str:
+    """The database the cached results come from: two databases sharing one Redis never mix entries."""
+    return _database_name(current_app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+@functools.lru_cache(maxsize=64)
+def _database_name(url: str) -> str:
+    return make_url(url).database or "-"

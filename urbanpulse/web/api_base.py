@@ -7,8 +7,8 @@ from flask_smorest import Api, Blueprint
 from flask_smorest.utils import prepare_response
 from marshmallow import INCLUDE, RAISE, Schema, fields
 
-from urbanpulse.errors import PROBLEM_MIMETYPE, http_exception_to_problem
-from urbanpulse.input_guard import GuardedParser
+from urbanpulse.core.errors import PROBLEM_MIMETYPE, http_exception_to_problem
+from urbanpulse.web.input_guard import GuardedParser
 
 
 class FieldErrorSchema(Schema):
@@ -158,3 +158,6 @@ class ApiBlueprint(Blueprint):
     def links_to_item(self, status: int, path: str, id_name: str):
         """Document that the `status` response (an item and its ETag) leads to the item's PATCH and DELETE."""
         return self.doc(responses={status: {"links": item_links(path, id_name)}})
+
+
+api = ProblemApi()

@@ -1,21 +1,8 @@
-"""Load the Boulogne seed data (files under seeds/) through the domain services; idempotent."""
+"""The seed loop every slugged domain shares: create what is missing, refresh only what a system actor wrote."""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
-SEED_ACTOR = "seed"
-
-
-def load_seed(seeds_dir: Path = SEEDS_DIR) -> dict:
-    """Create or update every seeded item; returns counts per domain (created/updated/unchanged)."""
-    from urbanpulse.editing.actor import Actor
-
-    actor = Actor.system(SEED_ACTOR)
-    from urbanpulse.domains import seed_loaders
-
-    return {name: loader(seeds_dir, actor=actor) for name, loader in seed_loaders()}
 
 
 def refreshed(item, update) -> str:
@@ -36,7 +23,7 @@ def load_features(path: Path, *, model, actor, create, update) -> dict:
 
     from sqlalchemy import select
 
-    from urbanpulse.extensions import db
+    from urbanpulse.core.extensions import db
 
     if not path.exists():
         return {"missing": path.name}

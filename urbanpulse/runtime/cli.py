@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from urbanpulse.errors import DomainError
+from urbanpulse.core.errors import DomainError
 from urbanpulse.events.cli import events_cli
 
 users_cli = AppGroup("users", help="Tourism-office accounts.")
@@ -45,7 +45,7 @@ def list_users_command() -> None:
 @click.command("seed")
 def seed_command() -> None:
     """Load the Boulogne seed data (idempotent)."""
-    from urbanpulse.seeding import load_seed
+    from urbanpulse.runtime.seeding import load_seed
 
     click.echo(load_seed())
 

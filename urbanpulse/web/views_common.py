@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import request, url_for
 
-from urbanpulse.http import GEOJSON_MIMETYPE
-from urbanpulse.i18n import negotiate, pick
+from urbanpulse.core.i18n import negotiate, pick
+from urbanpulse.web.http import GEOJSON_MIMETYPE
 
 
 def lang_of(args: dict) -> str | None:

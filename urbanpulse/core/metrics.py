@@ -44,7 +44,7 @@ def register_metrics(app: Flask) -> None:
         return Response(generate_latest(_registry()), mimetype=CONTENT_TYPE_LATEST)
 
     with app.app_context():
-        from urbanpulse.extensions import db
+        from urbanpulse.core.extensions import db
 
         engine = db.engine
 

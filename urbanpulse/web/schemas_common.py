@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from urbanpulse.core.i18n import LANGUAGES
 from urbanpulse.geo.fields import check_position
-from urbanpulse.i18n import LANGUAGES
 
 MAX_TEXT = 20_000
 MAX_SHORT_TEXT = 300

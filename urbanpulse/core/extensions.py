@@ -1,4 +1,6 @@
-"""Unconfigured extension instances; `create_app` binds them to the app."""
+"""Unconfigured extension instances; `create_app` binds them to the app.
+
+The flask-smorest `api` and the rate `limiter` are HTTP plumbing: they live in `urbanpulse.web`."""
 
 from flask_compress import Compress
 from flask_cors import CORS
@@ -6,9 +8,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
 
-from urbanpulse.api_base import ProblemApi
-from urbanpulse.cache.client import RedisClient
-from urbanpulse.limits import build_limiter
+from urbanpulse.core.redis_client import RedisClient
 
 
 class Base(DeclarativeBase):
@@ -17,8 +17,6 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-api = ProblemApi()
 redis_client = RedisClient()
 cors = CORS()
 compress = Compress()
-limiter = build_limiter()

@@ -21,7 +21,7 @@ import psycopg
 import redis
 from psycopg import sql
 
-from urbanpulse.config import (
+from urbanpulse.core.config import (
     DEFAULT_DATABASE_URL,
     DEFAULT_REDIS_URL,
     database_url_for_tests,
@@ -294,9 +294,9 @@ def migrate_and_seed(sqlalchemy_url: str, redis_url: str, *, seed: bool) -> None
     app = create_app({"SQLALCHEMY_DATABASE_URI": sqlalchemy_url, "REDIS_URL": redis_url})
     with app.app_context():
         say("applying migrations")
-        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"), revision="heads")
+        upgrade(directory=str(Path(__file__).resolve().parents[2] / "migrations"), revision="heads")
         if seed:
-            from urbanpulse.seeding import load_seed
+            from urbanpulse.runtime.seeding import load_seed
 
             say("loading the Boulogne seed data")
             report = load_seed()
@@ -304,7 +304,7 @@ def migrate_and_seed(sqlalchemy_url: str, redis_url: str, *, seed: bool) -> None
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: `python -m urbanpulse.provision --for run|test`."""
+    """Entry point: `python -m urbanpulse.runtime.provision --for run|test`."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--for", dest="target", choices=("run", "test"), required=True)
     args = parser.parse_args(argv)

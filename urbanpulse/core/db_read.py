@@ -15,8 +15,8 @@ from psycopg.types.json import set_json_loads
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from urbanpulse.extensions import db
-from urbanpulse.metrics import DB_QUERY_SECONDS
+from urbanpulse.core.extensions import db
+from urbanpulse.core.metrics import DB_QUERY_SECONDS
 
 # JSONB columns are decoded by orjson: several times faster than the standard library on hot paths.
 set_json_loads(orjson.loads)

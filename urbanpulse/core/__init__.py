@@ -1,0 +1,1 @@
+"""Foundations every layer shares: settings, extension instances, errors, languages, database helpers, metrics."""
