@@ -109,6 +109,8 @@ def app_config(database_url, redis_url) -> dict:
         "REDIS_TIMEOUT_MS": 500,
         "LOG_LEVEL": "WARNING",
         "RATELIMIT_ENABLED": False,
+        # Writes relay their changes themselves; the per-process listener is tested on real gunicorn workers.
+        "CHANGE_LISTENER_ENABLED": False,
     }
 
 

@@ -48,7 +48,9 @@ def register_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind database, migrations, API, Redis and CORS to the app."""
     from urbanpulse.auth.guard import register_request_hooks
+    from urbanpulse.cache import relay
     from urbanpulse.core.extensions import compress, cors, db, migrate, redis_client
+    from urbanpulse.runtime.domains import change_consumers
     from urbanpulse.web.api_base import api
 
     register_request_hooks(app)
@@ -56,6 +58,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(_root() / "migrations"))
     api.init_app(app)
     redis_client.init_app(app)
+    relay.install(app, change_consumers())
     compress.init_app(app)
     cors.init_app(
         app,

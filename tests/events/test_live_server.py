@@ -129,13 +129,14 @@ def open_streams(base: str, count: int, headers: dict | None = None) -> list[Str
 
 def test_open_streams_do_not_starve_requests_and_every_stream_gets_every_write(app, live_server, editor_headers):
     event = make_event()
+    event_id = event.id  # read here: the pool's threads below have no app context to reload it in
     readers = open_streams(live_server, STREAMS)
     assert [reader.status for reader in readers] == [200] * STREAMS
     time.sleep(1.5)  # let every stream finish its handshake (no assertion on time)
 
     # Ordinary requests, many at once, are all answered while the streams stay open.
     def ordinary(i):
-        path = ("/api/v1/events", "/api/v1/events/now", f"/api/v1/events/{event.id}", "/healthz")[i % 4]
+        path = ("/api/v1/events", "/api/v1/events/now", f"/api/v1/events/{event_id}", "/healthz")[i % 4]
         return requests.get(f"{live_server}{path}", timeout=10).status_code
 
     with ThreadPoolExecutor(8) as pool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import secrets
 import subprocess
@@ -66,3 +67,51 @@ class Service:
             except (ProcessLookupError, subprocess.TimeoutExpired):
                 os.killpg(self.process.pid, 9)
             self.process = None
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    """The pids of a gunicorn master's workers."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    return sorted(int(pid) for pid in children)
+
+
+def _established_inodes(port: int) -> set[str]:
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port, state, inode = int(fields[1].rsplit(":", 1)[1], 16), fields[3], fields[9]
+            if local_port == port and state == "01":  # ESTABLISHED, server side
+                inodes.add(inode)
+    return inodes
+
+
+def connections_by_worker(service: Service) -> dict[int, int]:
+    """How many established client connections each worker process holds."""
+    inodes = _established_inodes(service.port)
+    counts = {}
+    for pid in worker_pids(service.process.pid):
+        fds = Path(f"/proc/{pid}/fd")
+        links = [os.readlink(fd) for fd in fds.iterdir() if fd.is_symlink()]
+        counts[pid] = sum(1 for link in links if link.startswith("socket:[") and link[8:-1] in inodes)
+    return counts
+
+
+def one_connection_per_worker(
+    service: Service, workers: int, timeout_s: float = 60
+) -> list[http.client.HTTPConnection]:
+    """Keep-alive connections, one held by each worker (read from /proc), to send requests to every worker."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        connections = []
+        for _ in range(workers):
+            connection = http.client.HTTPConnection("127.0.0.1", service.port, timeout=10)
+            connection.request("GET", "/healthz")
+            connection.getresponse().read()
+            connections.append(connection)
+        if sorted(connections_by_worker(service).values()) == [1] * workers:
+            return connections
+        for connection in connections:
+            connection.close()
+        time.sleep(0.3)
+    raise AssertionError(f"could not hold one connection on each of the {workers} workers")

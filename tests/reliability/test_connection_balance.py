@@ -10,41 +10,13 @@ import http.client
 import os
 import signal
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.reliability.gunicorn import Service
+from tests.reliability.gunicorn import Service, connections_by_worker, worker_pids
 
 pytestmark = pytest.mark.slow  # starts gunicorn
 WORKERS = 4
-
-
-def _workers(master_pid: int) -> list[int]:
-    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-    return sorted(int(pid) for pid in children)
-
-
-def _established_inodes(port: int) -> set[str]:
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            local_port, state, inode = int(fields[1].rsplit(":", 1)[1], 16), fields[3], fields[9]
-            if local_port == port and state == "01":  # ESTABLISHED, server side
-                inodes.add(inode)
-    return inodes
-
-
-def connections_by_worker(service: Service) -> dict[int, int]:
-    """How many established client connections each worker process holds."""
-    inodes = _established_inodes(service.port)
-    counts = {}
-    for pid in _workers(service.process.pid):
-        fds = Path(f"/proc/{pid}/fd")
-        links = [os.readlink(fd) for fd in fds.iterdir() if fd.is_symlink()]
-        counts[pid] = sum(1 for link in links if link.startswith("socket:[") and link[8:-1] in inodes)
-    return counts
 
 
 def open_connections(service: Service, count: int, timeout_s: float = 10) -> list[http.client.HTTPConnection]:
@@ -85,7 +57,7 @@ def service(database_url, redis_url):
     running = Service(database_url=database_url, redis_url=redis_url, workers=WORKERS).start()
     wait_until_every_worker_serves(running)
     yield running
-    for pid in _workers(running.process.pid):
+    for pid in worker_pids(running.process.pid):
         os.kill(pid, signal.SIGCONT)
     running.stop()
 
@@ -100,7 +72,7 @@ def test_a_burst_of_keep_alive_connections_is_spread_evenly(service):
 
 
 def test_a_stopped_worker_does_not_keep_the_others_from_accepting(service):
-    stopped = _workers(service.process.pid)[0]
+    stopped = worker_pids(service.process.pid)[0]
     os.kill(stopped, signal.SIGSTOP)  # holds no connection: the fewest, but its heartbeat goes stale
     time.sleep(2.5)
     started = time.monotonic()

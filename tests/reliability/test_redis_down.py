@@ -27,11 +27,10 @@ from tests.routes.factories import offset, route_feature, walk
 from tests.servers import PrivateRedis
 from tests.tiles.helpers import tile_of
 from urbanpulse import create_app
-from urbanpulse.cache import invalidation
+from urbanpulse.cache import relay, store
 from urbanpulse.core.metrics import CACHE_REQUESTS
-from urbanpulse.events import feed
+from urbanpulse.events import stream
 from urbanpulse.events.feed import decode_entry
-from urbanpulse.tiles import invalidation as tile_invalidation
 
 pytestmark = pytest.mark.slow  # private redis-servers (and, for one test, gunicorn)
 SPOT = (1.6146, 50.7259)
@@ -113,18 +112,20 @@ class RedisLink:
 
 
 def settle(app, server: PrivateRedis, link: RedisLink | None = None) -> None:
-    """Redis back, and no retry of `app` pending in this process (it would bypass caches in later tests)."""
+    """Redis back, the app's circuit breaker closed, and every committed change relayed (polled, never slept)."""
     if server.process is None:
         server.start()
     if link is not None:
         link.restore()
     with app.app_context():
         deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and (
-            invalidation.epoch_bump_owed() or tile_invalidation.retire_owed() or feed.reset_owed()
-        ):
+
+        def caught_up() -> bool:
+            return bool(store.available() and store.run(lambda c: c.ping())) and relay.relay() is not None
+
+        while time.monotonic() < deadline and not (caught_up() and relay.pending() == 0):
             time.sleep(0.05)
-        assert not (invalidation.epoch_bump_owed() or tile_invalidation.retire_owed() or feed.reset_owed())
+        assert store.available() and relay.pending() == 0
 
 
 class Outage:
@@ -133,7 +134,16 @@ class Outage:
     def __init__(self, app_config) -> None:
         self.server = PrivateRedis().start()
         self.link = RedisLink(self.server)
-        self.app = create_app({**app_config, "REDIS_URL": self.link.url, "EVENTS_STREAM_MAX_S": 0.3})
+        # As in production, a listener in the process relays what was committed while Redis was away.
+        self.app = create_app(
+            {
+                **app_config,
+                "REDIS_URL": self.link.url,
+                "EVENTS_STREAM_MAX_S": 0.3,
+                "CHANGE_LISTENER_ENABLED": True,
+                "CHANGE_POLL_S": 0.2,
+            }
+        )
         self.client = self.app.test_client()
 
     def settle(self) -> None:
@@ -141,10 +151,11 @@ class Outage:
         settle(self.app, self.server, self.link)
 
     def close(self) -> None:
-        """Settle, then stop the relay and the server."""
+        """Settle, then stop the listener, the relay and the server."""
         try:
             self.settle()
         finally:
+            relay.stop_listener(self.app)
             self.link.close()
             self.server.close()
 
@@ -287,7 +298,6 @@ def test_with_redis_down_every_read_is_the_same_writes_succeed_and_readiness_is_
     # Redis comes back (empty): caching resumes by itself, with the same answers as PostGIS.
     outage.server.start()
     outage.settle()
-    time.sleep(1.1)  # the circuit breakers close a second after the last failure
     now_paths = read_paths(ids)
     fresh = answers(client, now_paths)
     before = hits("nearby")
@@ -344,7 +354,6 @@ def test_an_edit_made_while_redis_was_away_is_never_hidden_by_an_older_cached_an
         shows_the_edit()
         time.sleep(0.1)
     outage.settle()
-    time.sleep(1.1)
     before = hits("nearby")
     for _ in range(3):
         shows_the_edit()
@@ -376,7 +385,7 @@ def feed_entries(outage: Outage) -> list[tuple[str, dict]]:
     return [decode_entry(entry_id, fields) for entry_id, fields in raw]
 
 
-def test_the_live_feed_owns_up_to_what_it_missed_and_recovers_by_itself(outage, editor_headers):
+def test_the_live_feed_delivers_what_was_committed_during_an_outage_and_recovers_by_itself(outage, editor_headers):
     client, app = outage.client, outage.app
     created = client.post("/api/v1/events", json=event_feature(), headers=editor_headers)
     event_url = f"/api/v1/events/{created.get_json()['id']}"
@@ -389,7 +398,7 @@ def test_the_live_feed_owns_up_to_what_it_missed_and_recovers_by_itself(outage, 
 
     listener = threading.Thread(target=listen)
     listener.start()
-    time.sleep(0.5)
+    wait_until(lambda: bool(frames) or listener_connected(app), timeout_s=5)
     outage.link.cut()
 
     def patch(**properties):
@@ -399,27 +408,37 @@ def test_the_live_feed_owns_up_to_what_it_missed_and_recovers_by_itself(outage, 
         )
         assert response.status_code == 200
 
-    patch(status="cancelled")  # the feed cannot take it now
-    time.sleep(1.0)
+    patch(status="cancelled")  # committed; the feed cannot take it now, the change log keeps it
     outage.link.restore()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not any(p["type"] == "reset" for _, p in feed_entries(outage)):
-        time.sleep(0.05)
-    assert [p["type"] for _, p in feed_entries(outage)] == ["published", "reset"]
-    time.sleep(2.5)  # the stream's reader reconnects (with back-off)
+    # Nobody writes or reads meanwhile: the process's change listener relays the missed change by itself.
+    wait_until(lambda: [p["type"] for _, p in feed_entries(outage)] == ["published", "cancelled"], timeout_s=10)
     patch(price="12 €")
     listener.join(timeout=30)
     assert not listener.is_alive()
 
     live = [frame["data"] for frame in frames if "data" in frame]
-    assert [message["type"] for message in live] == ["reset", "updated"], live
-    assert live[1]["changed"] == ["price"]
-    # A client that was offline during the outage resumes from its last id and is told to reload.
+    assert [message["type"] for message in live] == ["cancelled", "updated"], live
+    assert live[0]["changed"] == ["status"] and live[1]["changed"] == ["price"]
+    # A client that was offline during the outage resumes from its last id and misses nothing.
     app.config.update(EVENTS_STREAM_MAX_S=0.3)
     replay = parse_sse(
         client.get("/api/v1/events/stream", headers={"Last-Event-ID": before_outage}).get_data(as_text=True)
     )
-    assert [frame["data"]["type"] for frame in replay if "data" in frame] == ["reset", "updated"]
+    assert [frame["data"]["type"] for frame in replay if "data" in frame] == ["cancelled", "updated"]
+
+
+def wait_until(condition, *, timeout_s: float) -> None:
+    """Poll `condition` until it holds (or fail after `timeout_s`)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and not condition():
+        time.sleep(0.05)
+    assert condition()
+
+
+def listener_connected(app) -> bool:
+    """Whether the worker's live-feed hub already reads the stream for its subscribers."""
+    hub = stream.hub_for(app.config["REDIS_URL"], app.config["EVENTS_FEED_KEY"])
+    return hub.thread is not None and hub.thread.is_alive() and bool(hub.subscribers)
 
 
 def test_the_real_service_in_production_configuration_rides_out_a_redis_outage(app, database_url):
@@ -466,7 +485,6 @@ def test_the_real_service_in_production_configuration_rides_out_a_redis_outage(a
             ):
                 time.sleep(0.2)
             assert requests.get(f"{service.base}/readyz", timeout=10).json()["status"] == "ok"
-            time.sleep(1.5)  # breakers closed, owed invalidations made
             for _ in range(4):
                 nearby = http.get(f"{service.base}/api/v1/pois/nearby?lat={SPOT[1]}&lon={SPOT[0]}", timeout=10).json()
                 assert nearby["features"][0]["id"] == created.json()["id"]

@@ -18,6 +18,7 @@ from tests.routes.factories import (
     stops_for,
     walk,
 )
+from urbanpulse.cache.keys import domain_generation_key
 
 
 def count(table: str) -> int:
@@ -353,13 +354,13 @@ def test_delete_is_soft_and_hides_the_route_everywhere(client, editor_headers, u
 
 def test_writes_bump_the_routes_cache_generation(client, editor_headers, raw_redis):
     created = post(client, editor_headers, route_feature(walk()))
-    after_create = int(raw_redis.get("up:gen:routes"))
+    after_create = int(raw_redis.get(domain_generation_key("routes")))
     url = f"/api/v1/routes/{created.get_json()['id']}"
     client.patch(
         url, json={"properties": {"theme": "nature"}}, headers={**editor_headers, "If-Match": created.headers["ETag"]}
     )
     client.delete(url, headers={**editor_headers, "If-Match": client.get(url, headers=editor_headers).headers["ETag"]})
-    assert int(raw_redis.get("up:gen:routes")) == after_create + 2
+    assert int(raw_redis.get(domain_generation_key("routes"))) == after_create + 2
 
 
 def test_service_path_is_the_same_for_seed_and_back_office(app):

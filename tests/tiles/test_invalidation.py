@@ -164,16 +164,15 @@ def test_tiles_and_sync_work_without_redis(app_config, free_port, poi):
 def test_a_failing_handler_never_breaks_a_write_and_retires_every_tile(
     client, editor_headers, redis, poi, monkeypatch, caplog
 ):
-    from urbanpulse.pois.models import Poi
-    from urbanpulse.tiles import tracking
+    from urbanpulse.tiles.invalidation import TileVersions
 
     names(client, 16, *FAR)
     assert cached(16, *FAR, "pois:*:fr")
 
-    def broken(obj, entire):
+    def broken(self, changes, effects):
         raise ValueError("cannot read this geometry")
 
-    monkeypatch.setitem(tracking._handlers(), Poi, broken)
+    monkeypatch.setattr(TileVersions, "changed", broken)
     patch(client, editor_headers, poi.id, properties={"name": {"fr": "Écrit malgré tout"}})
     assert client.get(f"/api/v1/pois/{poi.id}").get_json()["properties"]["name"]["fr"] == "Écrit malgré tout"
     assert not cached(16, *FAR, "pois:*:fr")  # every tile retired, even far away

@@ -1,72 +1,38 @@
-"""Invalidation after writes: every service calls `content_changed` after its commit.
+"""What a committed change retires among the cached answers.
 
-Cached entries are tagged with the generations of the regions (and domain) they were computed from;
-bumping a generation makes every entry that depends on it unusable at once, in every worker. If Redis
-cannot be reached, the writing process keeps retrying in the background to bump the global epoch,
-which retires every entry, so an edit made while Redis was away is never hidden by an older result.
+Cached entries are tagged with the generations of the regions (and domains) they were computed from; the
+change relay (`cache.relay`) bumps those of every committed change, in every worker's view at once.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
 from collections.abc import Iterable
 
-import redis
-
-from urbanpulse.cache import generations
-from urbanpulse.cache.keys import EPOCH_KEY, domain_generation_key, region_generation_key, region_of
-from urbanpulse.core.extensions import redis_client
+from urbanpulse.cache.changelog import Change
+from urbanpulse.cache.keys import domain_generation_key, epoch_key, region_generation_key, region_of
 from urbanpulse.core.metrics import CACHE_INVALIDATIONS
 
-log = logging.getLogger(__name__)
-_state = threading.Lock()
-# Per Redis client (an app has one): invalidations this process could not make and still owes.
-_owed: dict[int, int] = {}
+# Domains whose answers are cached per region of the map (the nearby cache), not only domain-wide.
+REGIONAL_DOMAINS = ("pois",)
 
 
-def content_changed(domain: str, points: Iterable[tuple[float, float]] = ()) -> None:
-    """Retire cached results of `domain` near `points` ((lon, lat), old and new positions) and domain-wide."""
-    regions = sorted({region_generation_key(domain, region_of(*point)) for point in points})
-    keys = [domain_generation_key(domain), *regions]
-    try:
-        pipe = redis_client.client.pipeline(transaction=False)
-        for key in keys:
-            generations.bump(pipe, key)
-        pipe.execute()
-        CACHE_INVALIDATIONS.labels(domain).inc()
-    except (redis.RedisError, OSError) as error:
-        log.warning("cache invalidation of %s failed (%s); the epoch will be bumped when Redis is back", domain, error)
-        _owe_epoch_bump(redis_client.client)
+class CachedAnswers:
+    """Relay consumer: retire the answers a change may alter (its domain, and near its old and new positions)."""
 
+    def changed(self, changes: Iterable[Change], effects) -> None:
+        """Queue the bumps of the domain and region generations the changes touch."""
+        for change in changes:
+            if not change.touches(None):
+                continue
+            effects.bump(domain_generation_key(change.domain))
+            CACHE_INVALIDATIONS.labels(change.domain).inc()
+            if change.domain not in REGIONAL_DOMAINS:
+                continue
+            for geometry in (change.old_geom, change.new_geom):
+                if geometry is not None:
+                    point = geometry.representative_point()
+                    effects.bump(region_generation_key(change.domain, region_of(point.x, point.y)))
 
-def _owe_epoch_bump(client: redis.Redis) -> None:
-    with _state:
-        start = id(client) not in _owed
-        _owed[id(client)] = _owed.get(id(client), 0) + 1
-    if start:
-        threading.Thread(target=_retry_epoch_bump, args=(client,), name="cache-epoch-retry", daemon=True).start()
-
-
-def _retry_epoch_bump(client: redis.Redis) -> None:
-    while True:
-        with _state:
-            seen = _owed[id(client)]
-        try:
-            pipe = client.pipeline(transaction=False)
-            generations.bump(pipe, EPOCH_KEY)
-            pipe.execute()
-        except (redis.RedisError, OSError):
-            time.sleep(0.1)
-            continue
-        with _state:
-            if _owed[id(client)] == seen:  # no invalidation was missed meanwhile: done
-                del _owed[id(client)]
-                log.info("cache epoch bumped after a missed invalidation")
-                return
-
-
-def epoch_bump_owed() -> bool:
-    """True while this process still owes the app's Redis an epoch bump (its cached reads are then bypassed)."""
-    return id(redis_client.client) in _owed
+    def retire_all(self, effects, *, announce: bool) -> None:
+        """Queue the bump of the epoch: every cached answer is retired."""
+        effects.bump(epoch_key())

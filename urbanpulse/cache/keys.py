@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 
+from urbanpulse.core.redis_client import database_namespace
+
 METRES_PER_DEGREE_LAT = 111_320.0
 REGION_DEG = 0.05  # about 5.6 km north-south, 3.6 km east-west at Boulogne's latitude
-EPOCH_KEY = "up:epoch"
 
 
 def region_of(lon: float, lat: float) -> str:
@@ -26,12 +27,12 @@ def regions_for_disk(lon: float, lat: float, radius_m: float) -> list[str]:
 
 def region_generation_key(domain: str, region: str) -> str:
     """Redis key of a region's generation counter for one domain."""
-    return f"up:rg:{domain}:{region}"
+    return f"up:rg:{database_namespace()}:{domain}:{region}"
 
 
 def domain_generation_key(domain: str) -> str:
     """Redis key of a domain-wide generation counter."""
-    return f"up:gen:{domain}"
+    return f"up:gen:{database_namespace()}:{domain}"
 
 
 def cell_of(lon: float, lat: float, cell_m: float) -> tuple[int, int, float, float, float]:
@@ -45,3 +46,8 @@ def cell_of(lon: float, lat: float, cell_m: float) -> tuple[int, int, float, flo
     # Half-diagonal with a 3 % margin for the ellipsoid and the row's latitude span, plus a metre.
     half_diagonal_m = cell_m * math.sqrt(2) / 2 * 1.03 + 1.0
     return row, col, centre_lon, centre_lat, half_diagonal_m
+
+
+def epoch_key() -> str:
+    """Redis key of the global epoch: bumping it retires every cached answer of this database."""
+    return f"up:epoch:{database_namespace()}"

@@ -16,9 +16,10 @@ import orjson
 from flask import current_app, request
 
 from urbanpulse.cache import generations, store
-from urbanpulse.cache.invalidation import epoch_bump_owed
-from urbanpulse.cache.keys import EPOCH_KEY, domain_generation_key
+from urbanpulse.cache.keys import domain_generation_key, epoch_key
+from urbanpulse.cache.relay import usable
 from urbanpulse.core.metrics import CACHE_REQUESTS
+from urbanpulse.core.redis_client import database_namespace
 
 HERD_WAIT_S = 0.5
 HERD_POLL_S = 0.01
@@ -61,11 +62,11 @@ def cached_body(*, name: str, domains: Sequence[str], key: str, ttl_s: int, comp
 
     `name` labels the metrics (urbanpulse_cache_requests_total{cache=name}) and the Redis keys.
     """
-    if not current_app.config["CACHE_ENABLED"] or epoch_bump_owed() or not store.available():
+    if not current_app.config["CACHE_ENABLED"] or not usable():
         CACHE_REQUESTS.labels(name, "bypass").inc()
         return compute()
-    full_key = f"up:body:{name}:{key}"
-    generation_keys = [EPOCH_KEY, *(domain_generation_key(domain) for domain in domains)]
+    full_key = f"up:body:{database_namespace()}:{name}:{key}"
+    generation_keys = [epoch_key(), *(domain_generation_key(domain) for domain in domains)]
     fetched = store.run(lambda client: client.pipeline(transaction=False).get(full_key).mget(generation_keys).execute())
     current = None
     if fetched is not None:

@@ -57,6 +57,9 @@ class Config:
     CACHE_ENABLED = os.environ.get("CACHE_ENABLED", "1") not in ("0", "false", "no")
     CACHE_TTL_S = _env_int("CACHE_TTL_S", 300)
     CACHE_CELL_M = _env_int("CACHE_CELL_M", 400)
+    # Each worker relays committed changes (urbanpulse.cache.relay) when notified, and at least this often.
+    CHANGE_LISTENER_ENABLED = os.environ.get("CHANGE_LISTENER_ENABLED", "1") not in ("0", "false", "no")
+    CHANGE_POLL_S = float(os.environ.get("CHANGE_POLL_S", "1.0"))
     TOKEN_LIFETIME_S = _env_int("TOKEN_LIFETIME_S", 3600)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     CORS_ORIGINS = _env_list("CORS_ORIGINS")

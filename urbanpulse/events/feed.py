@@ -1,23 +1,25 @@
 """The live feed in Redis: one stream entry per public change, kept for a bounded time.
 
-Every worker (and the CLI) appends to the same Redis stream after its commit, so every SSE client of every
-worker sees every change; stream ids are the SSE event ids, so a reconnecting client resumes from where it
-stopped (while the entries are retained). A change that could not be appended (Redis away) is not silently
-lost: the process appends a `reset` message as soon as Redis answers again, so clients reload.
+The change relay (`urbanpulse.cache.relay`) appends the messages from the change log, whoever wrote (API, CLI,
+another instance, SQL), so every SSE client of every worker sees every change, and a change committed while
+Redis was away is appended when it is back. Stream ids are the SSE event ids, so a reconnecting client resumes
+from where it stopped (while the entries are retained); past that it is told to reload (`reset`).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
+from collections.abc import Iterable
+from datetime import datetime
 
 import orjson
-import redis
 from flask import current_app
 
-from urbanpulse.core.extensions import redis_client
+from urbanpulse.cache.changelog import Change
+from urbanpulse.events.serialize import local_iso
+from urbanpulse.events.service import FEED_FIELDS
 
 log = logging.getLogger(__name__)
 STREAM_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
@@ -25,8 +27,6 @@ MESSAGE_TYPES = ("published", "updated", "cancelled", "unpublished", "deleted")
 # Types that say "this event is no longer public": they carry no content of the event.
 REMOVAL_TYPES = ("unpublished", "deleted")
 RESET = {"type": "reset", "reason": "changes were made while the live feed was unavailable; reload the events"}
-_owed = threading.Lock()
-_missed: dict[tuple[int, str], int] = {}  # (Redis client, stream key) -> changes not appended yet
 
 
 def stream_key() -> str:
@@ -34,55 +34,60 @@ def stream_key() -> str:
     return current_app.config["EVENTS_FEED_KEY"]
 
 
-def publish(payload: dict) -> str | None:
-    """Append a message (after the write committed); Redis trouble is logged, never raised to the writer."""
-    retention_ms = current_app.config["EVENTS_FEED_RETENTION_S"] * 1000
-    min_id = max(0, int(time.time() * 1000) - retention_ms)
-    try:
-        entry_id = redis_client.xadd(
-            stream_key(),
-            {"data": orjson.dumps(payload)},
-            minid=min_id,
-            approximate=True,
-        )
-    except redis.RedisError as error:
-        log.warning("live feed publish failed for event %s: %s", payload.get("event_id"), error)
-        _owe_reset(redis_client.client, stream_key(), retention_ms)
+class LiveFeed:
+    """Relay consumer: one stream entry per committed change of a public event (drafts never appear)."""
+
+    def changed(self, changes: Iterable[Change], effects) -> None:
+        """Queue a message for each change that a public reader may see."""
+        for change in changes:
+            if change.entity != "events":
+                continue
+            payload = message(change)
+            if payload is not None:
+                effects.append(stream_key(), {"data": orjson.dumps(payload)}, _min_id_ms())
+
+    def retire_all(self, effects, *, announce: bool) -> None:
+        """Tell open streams to reload when changes were too many to list (not when Redis lost its state)."""
+        if announce:
+            effects.append(stream_key(), {"data": orjson.dumps(RESET)}, _min_id_ms())
+
+
+def _min_id_ms() -> int:
+    return max(0, int(time.time() * 1000) - current_app.config["EVENTS_FEED_RETENTION_S"] * 1000)
+
+
+def _public(row: dict | None) -> bool:
+    return row is not None and row.get("publication") == "published" and row.get("deleted_at") is None
+
+
+def message(change: Change) -> dict | None:
+    """The live-feed message of an event's change (None for a draft's), from the rows the change log kept."""
+    old, new = change.old_row, change.new_row
+    was_public, now_public = _public(old), _public(new)
+    if now_public and not was_public:
+        kind = "published"
+    elif was_public and not now_public:
+        kind = "deleted" if new is None or new.get("deleted_at") is not None else "unpublished"
+    elif now_public:
+        cancelled = new["status"] == "cancelled" and (old or {}).get("status") != "cancelled"
+        kind = "cancelled" if cancelled else "updated"
+    else:
         return None
-    return entry_id.decode() if isinstance(entry_id, bytes) else entry_id
-
-
-def _owe_reset(client: redis.Redis, key: str, retention_ms: int) -> None:
-    target = (id(client), key)
-    with _owed:
-        start = target not in _missed
-        _missed[target] = _missed.get(target, 0) + 1
-    if start:
-        args = (client, key, retention_ms)
-        threading.Thread(target=_reset_when_back, args=args, name="events-feed-reset", daemon=True).start()
-
-
-def _reset_when_back(client: redis.Redis, key: str, retention_ms: int) -> None:
-    target = (id(client), key)
-    while True:
-        with _owed:
-            seen = _missed[target]
-        try:
-            min_id = max(0, int(time.time() * 1000) - retention_ms)
-            client.xadd(key, {"data": orjson.dumps(RESET)}, minid=min_id, approximate=True)
-        except redis.RedisError:
-            time.sleep(0.2)
-            continue
-        with _owed:
-            if _missed[target] == seen:  # no change was missed while appending: done
-                del _missed[target]
-                log.info("live feed reset appended after missed changes")
-                return
-
-
-def reset_owed() -> bool:
-    """True while this process still owes the app's live feed a `reset` for changes it could not append."""
-    return any(client_id == id(redis_client.client) for client_id, _key in _missed)
+    row = new if new is not None else old
+    payload: dict = {"type": kind, "event_id": str(change.entity_id), "version": row["version"]}
+    if kind in REMOVAL_TYPES:
+        return payload
+    payload.update(
+        uid=new["uid"],
+        status=new["status"],
+        category=new["category"],
+        title=new["title"],
+        starts_at=local_iso(datetime.fromisoformat(new["starts_at"])),
+        ends_at=local_iso(datetime.fromisoformat(new["ends_at"])),
+        recurring=bool(new.get("rrule") or new.get("rdates")),
+        changed=[] if change.created else sorted(change.columns & FEED_FIELDS),
+    )
+    return payload
 
 
 def parse_id(value: str | None) -> tuple[int, int] | None:

@@ -11,7 +11,6 @@ from shapely.geometry import Point
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from urbanpulse.cache.invalidation import content_changed
 from urbanpulse.core.errors import Conflict, DomainError, NotFound, ValidationFailed, flatten_validation_messages
 from urbanpulse.core.extensions import db
 from urbanpulse.editing import history
@@ -19,7 +18,6 @@ from urbanpulse.editing.actor import Actor
 from urbanpulse.editing.etags import check_if_match
 from urbanpulse.editing.items import locked
 from urbanpulse.editing.merge import merge_patch
-from urbanpulse.events import feed
 from urbanpulse.events.models import Event
 from urbanpulse.events.scheduling import (
     SCHEDULE_FIELDS,
@@ -28,7 +26,6 @@ from urbanpulse.events.scheduling import (
     duration_text,
     schedule_of,
 )
-from urbanpulse.events.serialize import local_iso
 from urbanpulse.pois.models import Poi
 
 ENTITY = "event"
@@ -59,6 +56,12 @@ def validation_failed(error: ValidationError) -> ValidationFailed:
 
 def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+# The fields a live-feed message lists as `changed`: those of the snapshot below (history's names).
+FEED_FIELDS = frozenset(
+    (*SIMPLE_FIELDS, *MERGED_FIELDS, "venue_poi_id", "location", "timezone", "all_day", "dtstart_local")
+) | {"duration", "rrule", "exdates", "rdates"}
 
 
 def snapshot(event: Event) -> dict:
@@ -127,39 +130,8 @@ def _flush() -> None:
         ) from None
 
 
-def _feed_type(was_public: bool, event: Event, old_status: str | None) -> str | None:
-    now_public = is_public(event)
-    if now_public and not was_public:
-        return "published"
-    if was_public and not now_public:
-        return "deleted" if event.deleted_at is not None else "unpublished"
-    if now_public:
-        return "cancelled" if event.status == "cancelled" and old_status != "cancelled" else "updated"
-    return None  # drafts never reach the feed
-
-
-def _announce(kind: str | None, event: Event, changed: list[str]) -> None:
-    if kind is None:
-        return
-    payload: dict = {"type": kind, "event_id": str(event.id), "version": event.version}
-    if kind not in feed.REMOVAL_TYPES:
-        payload.update(
-            uid=event.uid,
-            status=event.status,
-            category=event.category,
-            title=event.title,
-            starts_at=local_iso(event.starts_at),
-            ends_at=local_iso(event.ends_at),
-            recurring=bool(event.rrule or event.rdates),
-            changed=changed,
-        )
-    feed.publish(payload)
-
-
-def _committed(event: Event, *, kind: str | None, changed: list[str]) -> Event:
-    db.session.commit()
-    content_changed("events")
-    _announce(kind, event, changed)
+def _committed(event: Event) -> Event:
+    db.session.commit()  # the change relay then retires cached answers and tiles and tells the live feed
     return event
 
 
@@ -201,7 +173,7 @@ def create_event(*, geometry: Point | None, properties: dict, actor: Actor, impo
     except DomainError:
         db.session.rollback()
         raise
-    return _committed(event, kind=_feed_type(False, event, None), changed=[])
+    return _committed(event)
 
 
 def create_event_from_feature(feature: dict, *, actor: Actor, import_source: str | None = None) -> Event:
@@ -249,7 +221,7 @@ def update_event(*, event_id: uuid.UUID, if_match: str | None, actor: Actor, pro
     try:
         event = locked(Event, event_id, missing=MISSING)
         check_if_match(if_match, item_id=event.id, version=event.version)
-        before, was_public, old_status = snapshot(event), is_public(event), event.status
+        before = snapshot(event)
         _apply_changes(event, properties or {}, geometry)
         _flush()
         changes = history.diff(before, snapshot(event))
@@ -260,7 +232,7 @@ def update_event(*, event_id: uuid.UUID, if_match: str | None, actor: Actor, pro
         db.session.rollback()
         return get_event(event_id=event_id, include_unpublished=True)
     history.record_update(event, entity_type=ENTITY, actor=actor, changes=changes)
-    return _committed(event, kind=_feed_type(was_public, event, old_status), changed=sorted(changes))
+    return _committed(event)
 
 
 def delete_event(*, event_id: uuid.UUID, if_match: str | None, actor: Actor) -> None:
@@ -271,9 +243,8 @@ def delete_event(*, event_id: uuid.UUID, if_match: str | None, actor: Actor) -> 
     except DomainError:
         db.session.rollback()
         raise
-    was_public = is_public(event)
     history.record_deletion(event, entity_type=ENTITY, actor=actor)
-    _committed(event, kind=_feed_type(was_public, event, event.status), changed=[])
+    _committed(event)
 
 
 def event_history(*, event_id: uuid.UUID) -> list:

@@ -21,21 +21,22 @@ from flask import current_app
 
 from urbanpulse.cache import generations as counters
 from urbanpulse.cache import store
-from urbanpulse.cache.invalidation import epoch_bump_owed
-from urbanpulse.cache.keys import EPOCH_KEY, cell_of, region_generation_key, regions_for_disk
+from urbanpulse.cache.keys import cell_of, epoch_key, region_generation_key, regions_for_disk
+from urbanpulse.cache.relay import usable
 from urbanpulse.core.db_read import fetch_all
 from urbanpulse.core.metrics import CACHE_REQUESTS
+from urbanpulse.core.redis_client import database_namespace
 from urbanpulse.geo.geodesic import approx_distances_m
 from urbanpulse.pois import queries
 
 DOMAIN = "pois"
-ENTRY_FORMAT = 2  # part of the key: entries of another layout are never read
+ENTRY_FORMAT = 3  # part of the key: entries of another layout are never read
 MAX_CACHED_CANDIDATES = 5000
 # Bound on the relative error of geo.approx_distances_m within MAX_RADIUS_FOR_CACHE, valid up to
 # MAX_CACHED_LATITUDE (measured: 0.22 % at Boulogne's latitude, 0.31 % at 60°, 0.50 % at 70°).
 APPROX_ERROR = 0.005
 MAX_CACHED_LATITUDE = 65.0
-_rows_by_version: OrderedDict = OrderedDict()
+_rows_by_stamp: OrderedDict = OrderedDict()
 ROW_CACHE_SIZE = 5_000
 # Decoded entries this worker has used, by key: a hit then only reads the (tiny) generation counters
 # from Redis, not the whole entry. Bounded by the bytes of their arrays (40 per candidate).
@@ -46,7 +47,8 @@ _local_lock = threading.Lock()
 
 
 def _entry_key(cell, radius_m: float, limit: int, categories: Sequence[str]) -> str:
-    return f"up:nb{ENTRY_FORMAT}:{cell[0]}:{cell[1]}:{radius_m:g}:{limit}:{','.join(sorted(categories))}"
+    categories_part = ",".join(sorted(categories))
+    return f"up:nb{ENTRY_FORMAT}:{database_namespace()}:{cell[0]}:{cell[1]}:{radius_m:g}:{limit}:{categories_part}"
 
 
 def _compute_candidates(*, centre_lon, centre_lat, half_diag_m, radius_m, limit, categories) -> dict | None:
@@ -62,20 +64,20 @@ def _compute_candidates(*, centre_lon, centre_lat, half_diag_m, radius_m, limit,
         return None
     return {
         "ids": b"".join(row.id.bytes for row in rows),
-        "versions": np.fromiter((row.version for row in rows), dtype=np.int64, count=len(rows)),
+        "stamps": np.fromiter((row.stamp for row in rows), dtype=np.int64, count=len(rows)),
         "lons": np.fromiter((row.lon for row in rows), dtype=np.float64, count=len(rows)),
         "lats": np.fromiter((row.lat for row in rows), dtype=np.float64, count=len(rows)),
     }
 
 
 def encode_entry(generations: list[str], candidates: dict) -> bytes:
-    """Compact binary entry: a generations line, then ids (16 bytes each), versions, lons, lats."""
+    """Compact binary entry: a generations line, then ids (16 bytes each), row stamps, lons, lats."""
     count = len(candidates["lons"])
     header = (",".join(generations) + f"\n{count}\n").encode()
     return (
         header
         + candidates["ids"]
-        + candidates["versions"].astype("<i8").tobytes()
+        + candidates["stamps"].astype("<i8").tobytes()
         + candidates["lons"].astype("<f8").tobytes()
         + candidates["lats"].astype("<f8").tobytes()
     )
@@ -85,33 +87,33 @@ def decode_entry(raw: bytes) -> dict:
     """The inverse of `encode_entry` (arrays are views on the bytes, no copy)."""
     generations, count, payload = raw.split(b"\n", 2)
     n = int(count)
-    ids_end, versions_end, lons_end = 16 * n, 24 * n, 32 * n
+    ids_end, stamps_end, lons_end = 16 * n, 24 * n, 32 * n
     return {
         "generations": generations.decode().split(","),
         "ids": payload[:ids_end],
-        "versions": np.frombuffer(payload, dtype="<i8", count=n, offset=ids_end),
-        "lons": np.frombuffer(payload, dtype="<f8", count=n, offset=versions_end),
+        "stamps": np.frombuffer(payload, dtype="<i8", count=n, offset=ids_end),
+        "lons": np.frombuffer(payload, dtype="<f8", count=n, offset=stamps_end),
         "lats": np.frombuffer(payload, dtype="<f8", count=n, offset=lons_end),
     }
 
 
 def _remember(row) -> None:
     with _local_lock:
-        _rows_by_version[(row.id.bytes, row.version)] = row
-        if len(_rows_by_version) > ROW_CACHE_SIZE:
-            _rows_by_version.popitem(last=False)
+        _rows_by_stamp[(row.id.bytes, row.stamp)] = row
+        if len(_rows_by_stamp) > ROW_CACHE_SIZE:
+            _rows_by_stamp.popitem(last=False)
 
 
 def _rows_for(pairs: list[tuple[bytes, int]]) -> list | None:
-    """Full rows of (16-byte id, version) pairs, from this worker's memo or else PostgreSQL; None if one changed."""
-    rows = [_rows_by_version.get(pair) for pair in pairs]
+    """Full rows of (16-byte id, stamp) pairs, from this worker's memo or else PostgreSQL; None if one changed."""
+    rows = [_rows_by_stamp.get(pair) for pair in pairs]
     missing = [pair for pair, row in zip(pairs, rows, strict=True) if row is None]
     if not missing:
         return rows
     sql = f"SELECT {queries.COLUMNS} FROM pois p WHERE p.id = ANY(CAST(:ids AS uuid[]))"
     for row in fetch_all(sql, {"ids": [str(uuid.UUID(bytes=pair[0])) for pair in missing]}):
         _remember(row)
-    rows = [_rows_by_version.get(pair) for pair in pairs]
+    rows = [_rows_by_stamp.get(pair) for pair in pairs]
     return None if any(row is None for row in rows) else rows
 
 
@@ -132,8 +134,8 @@ def _rank_candidates(entry: dict, lon: float, lat: float, radius_m: float, limit
     ids = entry["ids"]
     tie_keys = [ids[16 * i : 16 * i + 16] for i in inside.tolist()]
     ranked = queries.rank_exact(lon, lat, lons[inside], lats[inside], tie_keys, radius_m)[:limit]
-    versions = entry["versions"][inside].tolist()
-    pairs = [(tie_keys[j], versions[j]) for _, j in ranked]
+    stamps = entry["stamps"][inside].tolist()
+    pairs = [(tie_keys[j], stamps[j]) for _, j in ranked]
     rows = _rows_for(pairs)
     if rows is None:
         return None
@@ -182,18 +184,13 @@ def _lookup(key: str, generation_keys: list[str]) -> tuple[dict | None, list[str
 def nearby(*, lat: float, lon: float, radius_m: float, limit: int, categories: Sequence[str] = ()):
     """The same answer as `queries.nearby` (without text or open_now), from the cache when possible."""
     categories = sorted(set(categories))
-    if (
-        not current_app.config["CACHE_ENABLED"]
-        or abs(lat) > MAX_CACHED_LATITUDE
-        or epoch_bump_owed()
-        or not store.available()
-    ):
+    if not current_app.config["CACHE_ENABLED"] or abs(lat) > MAX_CACHED_LATITUDE or not usable():
         CACHE_REQUESTS.labels("nearby", "bypass").inc()
         return queries.nearby(lat=lat, lon=lon, radius_m=radius_m, limit=limit, categories=categories)
     cell_m = current_app.config["CACHE_CELL_M"]
     row, col, centre_lon, centre_lat, half_diag_m = cell_of(lon, lat, cell_m)
     key = _entry_key((row, col), radius_m, limit, categories)
-    generation_keys = [EPOCH_KEY] + [
+    generation_keys = [epoch_key()] + [
         region_generation_key(DOMAIN, region)
         for region in regions_for_disk(centre_lon, centre_lat, radius_m + half_diag_m)
     ]

@@ -20,9 +20,13 @@ from urbanpulse.pois.models import PUBLIC_PREDICATE
 
 COLUMNS = """p.id, p.slug, p.category, p.tags, p.name, p.description, p.address, p.opening_hours,
     p.accessibility, p.contact, p.media, p.status, p.source, p.location_estimated, p.version,
-    p.created_at, p.updated_at, p.created_by, p.updated_by,
+    p.created_at, p.updated_at, p.created_by, p.updated_by, p.xmin::text::bigint AS stamp,
     ST_X(p.location::geometry) AS lon, ST_Y(p.location::geometry) AS lat"""
-LIGHT_COLUMNS = "p.id, p.version, ST_X(p.location::geometry) AS lon, ST_Y(p.location::geometry) AS lat"
+# `stamp` (the row's xmin) changes with every committed update, whoever wrote it (an operator's SQL keeps the
+# version): the per-worker row memos key on it.
+LIGHT_COLUMNS = (
+    "p.id, p.xmin::text::bigint AS stamp, ST_X(p.location::geometry) AS lon, ST_Y(p.location::geometry) AS lat"
+)
 POINT_SQL = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
 # The KNN operator on geography measures on a sphere; the spheroid distance differs by well under 1 %.
 SPHERE_ERROR = 0.01

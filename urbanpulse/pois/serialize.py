@@ -61,8 +61,9 @@ def _static_properties(row, *, lang: str | None, editor: bool) -> dict:
     return props
 
 
-# A version's representation never changes, so it is built (and encoded) once per (id, version, lang,
-# editor) per worker. Sized for a city's POIs in four languages; a miss only costs rebuilding it.
+# A row's representation never changes while its stamp (xmin: any committed update, an operator's SQL too,
+# changes it) stays, so it is built (and encoded) once per (id, stamp, lang, editor) per worker. Sized for a
+# city's POIs in four languages; a miss only costs rebuilding it.
 _STATIC_CACHE_SIZE = 5_000
 _static_cache: OrderedDict = OrderedDict()
 _static_lock = threading.Lock()
@@ -70,7 +71,7 @@ _static_lock = threading.Lock()
 
 def _static(row, lang: str | None, editor: bool) -> tuple[dict, bytes, bytes]:
     """(static properties, the encoded Feature up to its dynamic properties: no closing braces)."""
-    key = (row.id, row.version, lang, editor)
+    key = (row.id, row.stamp, lang, editor)
     found = _static_cache.get(key)
     if found is None:
         props = _static_properties(row, lang=lang, editor=editor)

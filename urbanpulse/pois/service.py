@@ -9,7 +9,6 @@ from geoalchemy2.shape import to_shape
 from marshmallow import ValidationError
 from shapely.geometry import Point
 
-from urbanpulse.cache.invalidation import content_changed
 from urbanpulse.core.errors import NotFound, ValidationFailed
 from urbanpulse.core.extensions import db
 from urbanpulse.core.textsearch import search_document
@@ -100,7 +99,6 @@ def create_poi(*, geometry: Point, properties: dict, actor: Actor) -> Poi:
         poi, entity_type=ENTITY, action="create", actor=actor, changes=history.diff({}, snapshot(poi))
     )
     db.session.commit()
-    content_changed("pois", points=[(geometry.x, geometry.y)])
     return poi
 
 
@@ -162,7 +160,6 @@ def update_poi(
         return get_poi(poi_id=poi_id, include_unpublished=True)
     history.record_update(poi, entity_type=ENTITY, actor=actor, changes=changes)
     db.session.commit()
-    content_changed("pois", points=[tuple(before["location"]), tuple(after["location"])])
     return poi
 
 
@@ -170,10 +167,8 @@ def delete_poi(*, poi_id: uuid.UUID, if_match: str | None, actor: Actor) -> None
     """Soft-delete: the POI leaves every public read; its history stays."""
     poi = locked(Poi, poi_id, missing=MISSING)
     check_if_match(if_match, item_id=poi.id, version=poi.version)
-    location = snapshot(poi)["location"]
     history.record_deletion(poi, entity_type=ENTITY, actor=actor)
     db.session.commit()
-    content_changed("pois", points=[tuple(location)])
 
 
 def poi_history(*, poi_id: uuid.UUID) -> list:

@@ -9,7 +9,6 @@ from geoalchemy2.shape import to_shape
 from marshmallow import ValidationError
 from sqlalchemy import delete, select
 
-from urbanpulse.cache.invalidation import content_changed
 from urbanpulse.core.errors import DomainError, NotFound, ValidationFailed, flatten_validation_messages
 from urbanpulse.core.extensions import db
 from urbanpulse.editing import history
@@ -135,7 +134,6 @@ def _derive(route: Route, parts: Parts, stops: list[dict]) -> list[RouteStop]:
 
 def _committed(route: Route) -> Route:
     db.session.commit()
-    content_changed(DOMAIN)
     return route
 
 

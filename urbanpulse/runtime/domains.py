@@ -17,6 +17,15 @@ def api_blueprints() -> list:
     return [health_blp, auth_blp, users_blp, pois_blp, routes_blp, events_blp, sync_blp, tiles_blp, mapview_bp]
 
 
+def change_consumers() -> list:
+    """What each committed change is relayed to (urbanpulse.cache.relay): cached answers, tiles, live feed."""
+    from urbanpulse.cache.invalidation import CachedAnswers
+    from urbanpulse.events.feed import LiveFeed
+    from urbanpulse.tiles.invalidation import TileVersions
+
+    return [CachedAnswers(), TileVersions(), LiveFeed()]
+
+
 def seed_loaders() -> list:
     """(name, load(seeds_dir, *, actor)) pairs, in dependency order (POIs before routes and events)."""
     from urbanpulse.events import seed as events_seed

@@ -8,7 +8,7 @@ from flask import Response, request
 from flask.views import MethodView
 
 from urbanpulse.core.i18n import negotiate
-from urbanpulse.tiles import service, tracking
+from urbanpulse.tiles import service
 from urbanpulse.tiles.cache import Tile
 from urbanpulse.tiles.grid import MAX_ZOOM
 from urbanpulse.tiles.layers import by_name
@@ -20,7 +20,6 @@ MAX_AGE_S = 60
 DEFAULT_LANG = "fr"
 TILE_DOC = "A Mapbox Vector Tile (Content-Encoding gzip when accepted)"
 blp = ApiBlueprint("tiles", __name__, url_prefix="/api/v1", description="Mapbox Vector Tiles of the map")
-blp.record_once(lambda _state: tracking.install())
 
 _PATH_PARAMETERS = [
     {"in": "path", "name": "z", "required": True, "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ZOOM}},

@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import logging
 import secrets
-import time
 from dataclasses import dataclass
 
 import redis
 
-from urbanpulse.core.extensions import redis_client
+from urbanpulse.cache.relay import usable
+from urbanpulse.cache.store import run as store_run
 from urbanpulse.core.redis_client import database_namespace
 
 log = logging.getLogger(__name__)
 ENTRY_TTL_S = 6 * 3600
 VERSION_TTL_S = 7 * 24 * 3600
-BREAKER_OPEN_S = 1.0
-_breaker_open_until: dict[int, float] = {}  # per Redis client (an app has one)
 
 
 @dataclass(frozen=True)
@@ -63,19 +61,6 @@ def new_token() -> bytes:
     return secrets.token_hex(8).encode()
 
 
-def run(operation):
-    """`operation(client)`, or None when Redis fails (then skipped for a moment, so it costs one time-out)."""
-    client = redis_client.client
-    if time.monotonic() < _breaker_open_until.get(id(client), 0.0):
-        return None
-    try:
-        return operation(client)
-    except (redis.RedisError, OSError) as error:
-        _breaker_open_until[id(client)] = time.monotonic() + BREAKER_OPEN_S
-        log.warning("tile cache unavailable, rendering from PostGIS: %s", error)
-        return None
-
-
 def _versions(client: redis.Redis, keys: list[str]) -> list[bytes]:
     values = client.mget(keys)
     missing = [key for key, value in zip(keys, values, strict=True) if value is None]
@@ -98,7 +83,7 @@ def lookup(z: int, x: int, y: int, variant: str) -> tuple[bytes | None, Tile | N
             versions = _versions(client, keys)
         return b"|".join(versions), entry
 
-    found = run(read)
+    found = store_run(read) if usable() else None
     if found is None:
         return None, None
     stamp, entry = found
@@ -112,4 +97,4 @@ def lookup(z: int, x: int, y: int, variant: str) -> tuple[bytes | None, Tile | N
 def store(z: int, x: int, y: int, variant: str, stamp: bytes, tile: Tile) -> None:
     """Keep a tile built under `stamp`."""
     value = b"\n".join((stamp, tile.etag.encode(), tile.gzipped))
-    run(lambda client: client.set(_entry_key(z, x, y, variant), value, ex=ENTRY_TTL_S))
+    store_run(lambda client: client.set(_entry_key(z, x, y, variant), value, ex=ENTRY_TTL_S))

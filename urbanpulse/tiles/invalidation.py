@@ -1,21 +1,16 @@
 """Exact invalidation of cached tiles: the tiles showing a geometry's old and new position, at every zoom.
 
-`touch(geometries)` is called after every committed write (tracking.py does it for every ORM write of a
-tracked model, whatever the write path); it can also be called directly with WGS84 geometries.
+The change relay (`urbanpulse.cache.relay`) hands every committed change to `TileVersions`, whoever wrote.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
 from collections.abc import Iterable
 
-import redis
 import shapely
 from shapely.geometry import Point
 
-from urbanpulse.core.extensions import redis_client
+from urbanpulse.cache.changelog import Change
 from urbanpulse.tiles import cache
 from urbanpulse.tiles.geometry import shapes
 from urbanpulse.tiles.grid import (
@@ -29,12 +24,8 @@ from urbanpulse.tiles.grid import (
 )
 from urbanpulse.tiles.layers.base import SIMPLIFY_UNITS
 
-log = logging.getLogger(__name__)
 # Past this many tiles at one zoom, a line bumps the whole zoom's version instead of listing them.
 MAX_TILES_PER_ZOOM = 4096
-_retry_lock = threading.Lock()
-# Per Redis client (an app has one): missed invalidations this process still has to make up for.
-_retrying: dict[int, int] = {}
 
 
 def _margin_m(z: int) -> float:
@@ -58,60 +49,34 @@ def version_keys(geometries: Iterable) -> set[str]:
     return keys
 
 
-def touch(geometries: Iterable) -> int:
-    """Invalidate the cached tiles showing `geometries` (old and new positions); how many versions changed.
+class TileVersions:
+    """Relay consumer: a committed change retires the tiles showing the row's old and new positions, at every
+    zoom, when it changed something a layer draws."""
 
-    When Redis cannot be reached, a background retry replaces the global version as soon as it is back,
-    so no tile cached before the write is served after it.
-    """
-    keys = sorted(version_keys(geometries))
-    if not keys:
-        return 0
-    try:
-        pipe = redis_client.client.pipeline(transaction=False)
-        for key in keys:
-            pipe.set(key, cache.new_token(), ex=cache.VERSION_TTL_S)
-        pipe.execute()
-    except (redis.RedisError, OSError) as error:
-        log.warning("tile invalidation failed (%s); every tile will be retired when Redis is back", error)
-        _retire_all_later(redis_client.client)
-    return len(keys)
+    def changed(self, changes: Iterable[Change], effects) -> None:
+        """Queue the replacement of the version of every tile the changes redraw."""
+        drawn = _drawn()
+        geometries = [
+            geometry
+            for change in changes
+            if change.entity in drawn and change.touches(drawn[change.entity])
+            for geometry in (change.old_geom, change.new_geom)
+            if geometry is not None
+        ]
+        for key in version_keys(geometries):
+            effects.replace(key, cache.VERSION_TTL_S)
 
-
-def touch_all() -> None:
-    """Retire every cached tile (after a bulk change made outside the tracked models, e.g. raw SQL)."""
-    try:
-        redis_client.client.set(cache.global_version_key(), cache.new_token(), ex=cache.VERSION_TTL_S)
-    except (redis.RedisError, OSError) as error:
-        log.warning("retiring every tile failed (%s); retrying until Redis is back", error)
-        _retire_all_later(redis_client.client)
+    def retire_all(self, effects, *, announce: bool) -> None:
+        """Queue the replacement of the global version: every cached tile is retired."""
+        effects.replace(cache.global_version_key(), cache.VERSION_TTL_S)
 
 
-def retire_owed() -> bool:
-    """True while this process owes the app's Redis a retire of every tile (its tile reads then skip the cache)."""
-    return id(redis_client.client) in _retrying
+def _drawn() -> dict[str, frozenset[str] | None]:
+    from urbanpulse.tiles.layers import available
 
-
-def _retire_all_later(client: redis.Redis) -> None:
-    with _retry_lock:
-        start = id(client) not in _retrying
-        _retrying[id(client)] = _retrying.get(id(client), 0) + 1
-    if start:
-        key = cache.global_version_key()
-        threading.Thread(target=_retry, args=(client, key), name="tile-cache-retire", daemon=True).start()
-
-
-def _retry(client: redis.Redis, key: str) -> None:
-    while True:
-        with _retry_lock:
-            seen = _retrying[id(client)]
-        try:
-            client.set(key, cache.new_token(), ex=cache.VERSION_TTL_S)
-        except (redis.RedisError, OSError):
-            time.sleep(0.1)
-            continue
-        with _retry_lock:
-            if _retrying[id(client)] == seen:  # no invalidation was missed meanwhile: done
-                del _retrying[id(client)]
-                log.info("every cached tile retired after a missed invalidation")
-                return
+    drawn: dict[str, frozenset[str] | None] = {}
+    for layer in available():
+        for table, columns in layer.drawn.items():
+            known = drawn.get(table, frozenset())
+            drawn[table] = None if columns is None or known is None else known | columns
+    return drawn

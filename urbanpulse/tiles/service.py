@@ -10,7 +10,7 @@ from datetime import datetime
 
 from urbanpulse.core.errors import ValidationFailed
 from urbanpulse.pois.hours import CITY_ZONE
-from urbanpulse.tiles import cache, invalidation
+from urbanpulse.tiles import cache
 from urbanpulse.tiles.cache import Tile
 from urbanpulse.tiles.grid import MAX_ZOOM
 from urbanpulse.tiles.layers.base import TileLayer, TileRequest
@@ -54,8 +54,6 @@ def build(layers: Sequence[TileLayer], request: TileRequest) -> Tile:
 def tile(*, z: int, x: int, y: int, layers: Sequence[TileLayer], categories: Sequence[str], lang: str) -> Tile:
     """One tile: cached while no write touched it, else rendered (and cached under the versions read first)."""
     variant = _variant(layers, categories, lang)
-    if invalidation.retire_owed():  # an edit could not retire its tiles yet: what Redis holds may be older
-        return build(layers, TileRequest(z, x, y, lang, tuple(sorted(categories))))
     stamp, cached = cache.lookup(z, x, y, variant)
     if cached is not None:
         return cached

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from shapely.geometry.base import BaseGeometry
 
 from urbanpulse.tiles.grid import BUFFER, EXTENT, tile_size_m
 
@@ -43,8 +41,9 @@ class TileLayer:
 
     name: str
     render: Callable[[TileRequest], bytes]  # this layer's MVT bytes (b"" when it has nothing there)
-    # ORM model -> (instance, is_new) -> WGS84 geometries a flushed write touches, old and new positions.
-    tracked: dict[type, Callable[[object, bool], Sequence[BaseGeometry]]] = field(default_factory=dict)
+    # Table -> the columns whose change redraws a row of it (None: any column); the change log gives the
+    # row's old and new positions, so a committed change retires exactly the tiles showing them.
+    drawn: dict[str, frozenset[str] | None] = field(default_factory=dict)
     time_dependent: bool = False  # its content changes with the date (cache entries are per day)
 
 

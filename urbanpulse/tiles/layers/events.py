@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 
 from urbanpulse.core.extensions import db
 from urbanpulse.core.i18n import pick
 from urbanpulse.core.models_common import public_sql
-from urbanpulse.events.models import PUBLIC_PREDICATE, Event
+from urbanpulse.events.models import PUBLIC_PREDICATE
 from urbanpulse.events.queries import COLUMNS
 from urbanpulse.events.recurrence import RecurrenceError, occurrences_from
 from urbanpulse.events.scheduling import schedule_of
 from urbanpulse.pois.hours import CITY_ZONE
-from urbanpulse.tiles.geometry import shapes
 from urbanpulse.tiles.grid import BUFFER, EXTENT, HALF_WORLD_M
 from urbanpulse.tiles.layers.base import TileLayer, TileRequest
 
@@ -96,25 +95,4 @@ def render(request: TileRequest) -> bytes:
     return bytes(db.session.execute(text(ENCODE), {**params, **columns}).scalar_one() or b"")
 
 
-def touched(event: Event, entire: bool) -> list:
-    """Where the event was and is: its own point and its venue's, before and after the change."""
-    state = inspect(event)
-    if not entire and not any(attr.history.has_changes() for attr in state.attrs):
-        return []
-    venues = {v for attr in ("venue_poi_id",) for v in _values(state.attrs[attr].history) if v is not None}
-    places = shapes(_values(state.attrs.location.history))
-    if venues:
-        session = state.session
-        rows = session.connection().execute(
-            text("SELECT ST_AsBinary(location::geometry) AS wkb FROM pois WHERE id = ANY(:ids)"),
-            {"ids": list(venues)},
-        )
-        places += shapes(bytes(row.wkb) for row in rows)
-    return places
-
-
-def _values(history) -> list:
-    return [*history.added, *history.unchanged, *history.deleted]
-
-
-LAYER = TileLayer(name=NAME, render=render, tracked={Event: touched}, time_dependent=True)
+LAYER = TileLayer(name=NAME, render=render, drawn={"events": None}, time_dependent=True)

@@ -8,12 +8,11 @@ POI is drawn as that POI. Every feature has `count` (1 for a POI) and `cluster`;
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 
 from urbanpulse.core.extensions import db
 from urbanpulse.core.models_common import public_sql
-from urbanpulse.pois.models import PUBLIC_PREDICATE, Poi
-from urbanpulse.tiles.geometry import shapes
+from urbanpulse.pois.models import PUBLIC_PREDICATE
 from urbanpulse.tiles.grid import BUFFER, EXTENT, HALF_WORLD_M
 from urbanpulse.tiles.layers.base import TileLayer, TileRequest, name_sql
 
@@ -80,13 +79,4 @@ def render(request: TileRequest) -> bytes:
     return bytes(db.session.execute(text(sql), params).scalar_one() or b"")
 
 
-def touched(poi: Poi, entire: bool) -> list:
-    """The POI's old and new positions when a drawn field changed (its position when created or deleted)."""
-    state = inspect(poi)
-    if not entire and not any(state.attrs[name].history.has_changes() for name in DRAWN_FIELDS):
-        return []
-    history = state.attrs.location.history
-    return shapes([*history.added, *history.unchanged, *history.deleted])
-
-
-LAYER = TileLayer(name=NAME, render=render, tracked={Poi: touched})
+LAYER = TileLayer(name=NAME, render=render, drawn={"pois": frozenset(DRAWN_FIELDS)})

@@ -5,12 +5,11 @@ Attributes: `id`, `slug`, `name` (requested language), `kind`, `theme`, `difficu
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 
 from urbanpulse.core.extensions import db
 from urbanpulse.core.models_common import public_sql
-from urbanpulse.routes.models import PUBLIC_PREDICATE, Route
-from urbanpulse.tiles.geometry import shapes
+from urbanpulse.routes.models import PUBLIC_PREDICATE
 from urbanpulse.tiles.grid import BUFFER, EXTENT
 from urbanpulse.tiles.layers.base import TileLayer, TileRequest, name_sql
 
@@ -38,13 +37,4 @@ def render(request: TileRequest) -> bytes:
     return bytes(db.session.execute(text(SQL), request.params()).scalar_one() or b"")
 
 
-def touched(route: Route, entire: bool) -> list:
-    """The route's old and new lines when a drawn field changed (its line when created or deleted)."""
-    state = inspect(route)
-    if not entire and not any(state.attrs[name].history.has_changes() for name in DRAWN_FIELDS):
-        return []
-    history = state.attrs.geom.history
-    return shapes([*history.added, *history.unchanged, *history.deleted])
-
-
-LAYER = TileLayer(name=NAME, render=render, tracked={Route: touched})
+LAYER = TileLayer(name=NAME, render=render, drawn={"routes": frozenset(DRAWN_FIELDS)})
