@@ -19,6 +19,7 @@ from urbanpulse.core.config import (
     to_libpq_url,
     with_database,
 )
+from urbanpulse.runtime.roles import runtime_url
 
 TEMPLATE_URL = os.environ.get("TEST_DATABASE_URL") or database_url_for_tests(
     os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
@@ -99,12 +100,23 @@ def redis_url(worker_id_str) -> str:
 
 
 @pytest.fixture(scope="session")
-def app_config(database_url, redis_url) -> dict:
+def app_database_url(database_url) -> str:
+    """What the app under test connects as: the least-privilege runtime role that provisioning created (as
+    in production), or the given DATABASE_URL's user when the user supplied one."""
+    if os.environ.get("DATABASE_URL"):
+        return database_url
+    url = runtime_url(database_url)
+    assert url is not None, "no database roles: run the provisioning first (make test does)"
+    return url
+
+
+@pytest.fixture(scope="session")
+def app_config(app_database_url, redis_url) -> dict:
     """Config overrides every test app shares."""
     return {
         "TESTING": True,
         "ENV_NAME": "testing",
-        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_DATABASE_URI": app_database_url,
         "REDIS_URL": redis_url,
         "REDIS_TIMEOUT_MS": 500,
         "LOG_LEVEL": "WARNING",
@@ -121,8 +133,9 @@ def session_app(app_config):
 
 
 @pytest.fixture
-def app(session_app):
-    """The app, inside an app context; the database and Redis are emptied afterwards."""
+def app(session_app, database_url):
+    """The app, inside an app context; the database (as its owner: the app may not truncate) and Redis are
+    emptied afterwards."""
     from urbanpulse.core.extensions import db, redis_client
 
     with session_app.app_context():
@@ -130,9 +143,17 @@ def app(session_app):
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name not in PRESERVED_TABLES]
         if tables:
-            with db.engine.begin() as conn:
-                conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+            with psycopg.connect(to_libpq_url(database_url), autocommit=True) as conn:
+                conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
         redis_client.flushdb()
+
+
+@pytest.fixture
+def admin_connection(database_url):
+    """An autocommit connection to the worker's database as its administrator, for what the app's runtime role
+    may not do (ANALYZE, editing alembic_version, DDL)."""
+    with psycopg.connect(to_libpq_url(database_url), autocommit=True) as conn:
+        yield conn
 
 
 @pytest.fixture

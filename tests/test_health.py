@@ -30,18 +30,15 @@ def test_readyz_degraded_when_redis_is_unreachable(app_config, free_port):
     assert body["status"] == "degraded" and body["checks"]["redis"]["status"] == "down"
 
 
-def test_readyz_503_when_migrations_are_behind(app, client):
-    from urbanpulse.core.extensions import db
-
-    with db.engine.begin() as conn:
-        applied = [row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")]
-        conn.exec_driver_sql("DELETE FROM alembic_version")
-        conn.exec_driver_sql("INSERT INTO alembic_version VALUES ('0000_old')")
+def test_readyz_503_when_migrations_are_behind(app, client, admin_connection):
+    conn = admin_connection  # the app's runtime role may only read alembic_version
+    applied = [row[0] for row in conn.execute("SELECT version_num FROM alembic_version")]
+    conn.execute("DELETE FROM alembic_version")
+    conn.execute("INSERT INTO alembic_version VALUES ('0000_old')")
     try:
         body = assert_problem(client.get("/readyz"), 503)
         assert body["checks"]["postgres"]["status"] == "outdated"
     finally:
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("DELETE FROM alembic_version")
-            for version in applied:
-                conn.exec_driver_sql("INSERT INTO alembic_version VALUES (%s)", (version,))
+        conn.execute("DELETE FROM alembic_version")
+        for version in applied:
+            conn.execute("INSERT INTO alembic_version VALUES (%s)", (version,))

@@ -14,7 +14,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_object(config_for_environment())
     app.config.update(config or {})
-    app.config["SQLALCHEMY_DATABASE_URI"] = to_sqlalchemy_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SQLALCHEMY_DATABASE_URI"] = to_sqlalchemy_url(app.config["SQLALCHEMY_DATABASE_URI"] or _runtime_url())
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config))
     check_production_settings(app)
     app.session_interface = BackOfficeSessionInterface()
@@ -103,6 +103,20 @@ def register_commands(app: Flask) -> None:
     from urbanpulse.runtime.cli import register
 
     register(app)
+
+
+def _runtime_url() -> str:
+    """Without DATABASE_URL: the least-privilege role that provisioning created, on the default database."""
+    from urbanpulse.core.config import DEFAULT_DATABASE_URL
+    from urbanpulse.runtime.roles import runtime_url
+
+    url = runtime_url(DEFAULT_DATABASE_URL)
+    if url is None:
+        raise RuntimeError(
+            "no database credentials in instance/: run `make run` (it provisions the database and its roles) "
+            "or set DATABASE_URL"
+        )
+    return url
 
 
 def _root():

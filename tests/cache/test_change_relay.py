@@ -54,25 +54,24 @@ def seconds_until_every_worker_shows(connections, name: str, timeout_s: float = 
 
 @pytest.fixture
 def served(app, database_url, redis_url):
-    """The real service (2 gevent workers, production configuration) on the test's database and Redis, with
-    one keep-alive connection held on each worker, its nearby answer for the spot cached in Redis."""
+    """The real service (2 gevent workers, production configuration) on the test's database and Redis, each
+    worker having answered (and cached) the nearby question about the spot."""
     poi = make_poi(*SPOT, name={"fr": "Avant"})
     service = Service(database_url=database_url, redis_url=redis_url, workers=2).start()
     try:
-        connections = one_connection_per_worker(service, 2)
-        for connection in connections:
+        for connection in one_connection_per_worker(service, 2):
             assert nearby_names(connection) == nearby_names(connection) == ["Avant"]
-        yield poi, connections
-        for connection in connections:
             connection.close()
+        yield poi, service
     finally:
         service.stop()
 
 
 @pytest.mark.slow
 def test_an_operators_sql_update_is_seen_by_every_worker_within_a_second(served, database_url, redis):
-    poi, connections = served
+    poi, service = served
     assert list(redis.scan_iter("up:nb*")), "the answer is cached before the change"
+    connections = one_connection_per_worker(service, 2)
     with psycopg.connect(to_libpq_url(database_url), autocommit=True) as conn:
         conn.execute("UPDATE pois SET name = jsonb_set(name, '{fr}', '\"Changé en SQL\"') WHERE id = %s", (poi.id,))
     waited = seconds_until_every_worker_shows(connections, "Changé en SQL")
@@ -81,7 +80,7 @@ def test_an_operators_sql_update_is_seen_by_every_worker_within_a_second(served,
 
 @pytest.mark.slow
 def test_a_write_killed_right_after_its_commit_is_seen_by_every_worker_within_a_second(served, database_url, redis_url):
-    poi, connections = served
+    poi, service = served
     # A process (as the CLI) writes through the service functions and dies right after its commit, before it
     # could relay anything itself.
     script = textwrap.dedent(
@@ -104,8 +103,15 @@ def test_a_write_killed_right_after_its_commit_is_seen_by_every_worker_within_a_
         """
     )
     env = {**os.environ, "URBANPULSE_ENV": "testing", "LOG_LEVEL": "WARNING"}
-    finished = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, timeout=60, capture_output=True)
-    assert finished.returncode == -signal.SIGKILL, finished.stderr.decode()[-2000:]
+    connections = one_connection_per_worker(service, 2)
+    writer = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while writer.poll() is None and time.monotonic() < deadline:
+        for connection in connections:  # keep both workers' connections alive meanwhile
+            connection.request("GET", "/healthz")
+            connection.getresponse().read()
+        time.sleep(0.3)
+    assert writer.wait(timeout=5) == -signal.SIGKILL, writer.stderr.read().decode()[-2000:]
     waited = seconds_until_every_worker_shows(connections, "Écrit puis tué")
     assert max(waited) <= 1.0, waited
 

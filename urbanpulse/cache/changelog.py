@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
 from urbanpulse.core.extensions import db
+from urbanpulse.core.horizon import database_horizon
 
 NOTIFY_CHANNEL = "urbanpulse_changes"
 # Content tables whose triggers write the log, and the cache domain each belongs to.
@@ -86,8 +87,8 @@ def unread_rows(conn: Connection, *, since_txid: int, applied: list[int], limit:
 
 
 def horizon(conn: Connection) -> int:
-    """The oldest transaction still running: every log row of an older one is committed (or never will be)."""
-    return conn.scalar(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))
+    """The oldest transaction still running here: every log row of an older one is committed (or never will be)."""
+    return database_horizon(conn)
 
 
 def per_transaction(rows) -> list[Change]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/urbanpulse"
@@ -35,6 +36,12 @@ def database_url_for_tests(url: str) -> str:
     return with_database(url, "urbanpulse_test")
 
 
+def instance_dir() -> Path:
+    """This install's private folder (generated secrets and passwords): `instance/` beside the package, or
+    URBANPULSE_INSTANCE_DIR."""
+    return Path(os.environ.get("URBANPULSE_INSTANCE_DIR") or Path(__file__).resolve().parents[2] / "instance")
+
+
 def _env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -48,7 +55,8 @@ class Config:
 
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
-    SQLALCHEMY_DATABASE_URI = to_sqlalchemy_url(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
+    # Unset: the runtime role that provisioning created on the default database (see create_app).
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     DB_CONNECT_TIMEOUT_S = _env_int("DB_CONNECT_TIMEOUT_S", 3)
     DB_STATEMENT_TIMEOUT_MS = _env_int("DB_STATEMENT_TIMEOUT_MS", 10_000)
     DB_POOL_SIZE = _env_int("DB_POOL_SIZE", 5)

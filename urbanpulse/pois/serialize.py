@@ -71,16 +71,18 @@ _static_lock = threading.Lock()
 
 def _static(row, lang: str | None, editor: bool) -> tuple[dict, bytes, bytes]:
     """(static properties, the encoded Feature up to its dynamic properties: no closing braces)."""
-    key = (row.id, row.stamp, lang, editor)
-    found = _static_cache.get(key)
+    stamp = getattr(row, "stamp", None)  # SQL rows carry it; an ORM object (one item) is built afresh
+    key = (row.id, stamp, lang, editor)
+    found = _static_cache.get(key) if stamp is not None else None
     if found is None:
         props = _static_properties(row, lang=lang, editor=editor)
         head = b'{"type":"Feature","id":' + orjson.dumps(props["id"]) + b',"geometry":{"type":"Point","coordinates":'
         found = (props, head, orjson.dumps(props)[:-1])
-        with _static_lock:  # gthread workers share the memo between threads
-            _static_cache[key] = found
-            if len(_static_cache) > _STATIC_CACHE_SIZE:
-                _static_cache.popitem(last=False)
+        if stamp is not None:
+            with _static_lock:  # gthread workers share the memo between threads
+                _static_cache[key] = found
+                if len(_static_cache) > _STATIC_CACHE_SIZE:
+                    _static_cache.popitem(last=False)
     return found
 
 

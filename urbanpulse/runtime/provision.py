@@ -27,6 +27,7 @@ from urbanpulse.core.config import (
     database_url_for_tests,
     to_libpq_url,
 )
+from urbanpulse.runtime import roles
 
 POSTGIS_EXTENSIONS = ("postgis", "pg_trgm", "btree_gist")
 
@@ -303,6 +304,18 @@ def migrate_and_seed(sqlalchemy_url: str, redis_url: str, *, seed: bool) -> None
             say(f"seed: {report}")
 
 
+def migrate_with_roles(admin_url: str, redis_url: str, *, seed: bool) -> None:
+    """Create the owner and runtime roles, migrate (and seed) as the owner, then grant the runtime role."""
+    credentials = roles.load_or_create_credentials()
+    say(f"roles {roles.OWNER} (migrations) and {roles.RUNTIME} (the service: rows only), passwords in instance/")
+    roles.ensure_roles(admin_url, credentials)
+    if roles.require_passwords(admin_url):
+        say("pg_hba.conf: both roles must log in with their passwords (scram-sha-256)")
+    owner_url = roles.role_url(admin_url, roles.OWNER, credentials[roles.OWNER])
+    migrate_and_seed(owner_url, redis_url, seed=seed)
+    roles.grant_runtime(owner_url)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: `python -m urbanpulse.runtime.provision --for run|test`."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -319,7 +332,10 @@ def main(argv: list[str] | None = None) -> int:
         ensure_postgres(libpq_url, user_supplied=bool(supplied_db))
         ensure_redis(redis_url)
         ensure_database(libpq_url)
-        migrate_and_seed(db_url, redis_url, seed=args.target == "run")
+        if supplied_db:
+            migrate_and_seed(db_url, redis_url, seed=args.target == "run")
+        else:
+            migrate_with_roles(libpq_url, redis_url, seed=args.target == "run")
     except ProvisionError as error:
         print(f"provisioning failed: {error}", file=sys.stderr)
         return 1

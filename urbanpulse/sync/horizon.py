@@ -17,24 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 
 from urbanpulse.core.extensions import db
-
-# A running transaction is ignored only when it is seen running in another database; one that ends between
-# the snapshot and the read of pg_stat_activity (or is invisible to this role) keeps holding the horizon.
-HORIZON_SQL = text(
-    """
-    SELECT pg_snapshot_xmax(s)::text::bigint AS xmax,
-           pg_current_xact_id_if_assigned()::text::bigint AS own,
-           ARRAY(
-               SELECT x::text::bigint FROM pg_snapshot_xip(s) AS x
-               WHERE NOT EXISTS (
-                   SELECT 1 FROM pg_stat_activity a
-                   WHERE a.backend_xid = x::xid
-                     AND a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database())
-               )
-           ) AS running
-    FROM pg_current_snapshot() AS s
-    """
-)
+from urbanpulse.core.horizon import database_horizon
 
 
 @dataclass(frozen=True, order=True)
@@ -54,11 +37,7 @@ START = Position(0, 0)
 
 def horizon() -> int:
     """The smallest transaction id whose history rows may still be invisible or yet to be written."""
-    row = db.session.execute(HORIZON_SQL).one()
-    candidates = [row.xmax, *row.running]
-    if row.own is not None:  # the caller's own uncommitted writes are not final either
-        candidates.append(row.own)
-    return min(candidates)
+    return database_horizon(db.session)
 
 
 def final_position(entity_types: list[str], below: int) -> Position:
