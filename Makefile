@@ -6,10 +6,18 @@ PORT ?= 8000
 PYTEST_WORKERS ?= auto
 export VENV
 
-.PHONY: run test install provision lint format bench soak clean
+.PHONY: run test install install-dev lock provision lint format bench soak clean
 
 install:
 	@bash scripts/bootstrap.sh
+
+install-dev:
+	@bash scripts/bootstrap.sh --dev
+
+# Recompile the pinned, hashed requirement files after editing requirements.in or requirements-dev.in.
+lock: install-dev
+	@$(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
+	@$(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements-dev.txt requirements-dev.in
 
 run: install
 	@bash scripts/frontend.sh
@@ -17,26 +25,26 @@ run: install
 	@echo "==> serving on http://127.0.0.1:$(PORT)  (API docs: http://127.0.0.1:$(PORT)/docs, OpenAPI: /openapi.json)"
 	@PORT=$(PORT) exec $(VENV)/bin/gunicorn -c python:urbanpulse.serving.gunicorn_conf wsgi:app
 
-test: install
+test: install-dev
 	@$(VENV)/bin/lint-imports --no-cache
 	@bash scripts/frontend.sh --browser
 	@$(PY) -m urbanpulse.runtime.provision --for test
 	@$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-lint: install
+lint: install-dev
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
 	@$(VENV)/bin/lint-imports --no-cache
 
-format: install
+format: install-dev
 	@$(VENV)/bin/ruff check --fix .
 	@$(VENV)/bin/ruff format .
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-bench: install
+bench: install-dev
 	@$(PY) bench/run.py
 
-soak: install
+soak: install-dev
 	@$(PY) bench/soak.py

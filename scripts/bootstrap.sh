@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Creates the virtual environment with Python >= 3.11 and installs requirements.txt when it changed.
+# Creates the virtual environment with Python >= 3.11 and installs requirements.txt (and, with --dev,
+# requirements-dev.txt) when they changed.
 # On Debian/Ubuntu as root, installs Debian's python3 and python3-venv when they are missing.
 set -euo pipefail
 VENV=${VENV:-.venv}
@@ -38,11 +39,17 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
 
+# requirements.txt: what the service runs with; requirements-dev.txt (`--dev`, for make test/lint/bench): the tests
+# and tools. Both pin every version with hashes (`make lock` recompiles them from the .in files).
+files=(requirements.txt)
+if [ "${1:-}" = "--dev" ]; then files+=(requirements-dev.txt); fi
 stamp="$VENV/.requirements.sha256"
-want=$(sha256sum requirements.txt | cut -d' ' -f1)
+want=$(cat "${files[@]}" | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "==> installing requirements.txt into $VENV"
+  echo "==> installing ${files[*]} into $VENV"
   "$VENV/bin/python" -m pip install -q --upgrade pip
-  "$VENV/bin/python" -m pip install -q -r requirements.txt
+  args=()
+  for file in "${files[@]}"; do args+=(-r "$file"); done
+  "$VENV/bin/python" -m pip install -q --require-hashes "${args[@]}"
   echo "$want" > "$stamp"
 fi
