@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import logging
 import time
 from dataclasses import dataclass
 
 import orjson
-import redis
 
-from urbanpulse.core.extensions import redis_client
+from urbanpulse.cache import store
 from urbanpulse.core.models_common import utcnow
 from urbanpulse.core.redis_client import database_namespace
 from urbanpulse.pois.hours import CITY_ZONE
@@ -26,7 +24,6 @@ from urbanpulse.sync.adapters import available
 from urbanpulse.sync.cursor import Cursor
 from urbanpulse.sync.horizon import Position, final_position, horizon
 
-log = logging.getLogger(__name__)
 FORMAT = 1
 TTL_S = 24 * 3600
 PAGE = 1000
@@ -80,14 +77,6 @@ def build(lang: str | None, below: int) -> Bundle:
     return Bundle(gzip.compress(data, compresslevel=9, mtime=0), etag)
 
 
-def _redis(operation, default=None):
-    try:
-        return operation(redis_client.client)
-    except (redis.RedisError, OSError) as error:
-        log.warning("sync bundle cache unavailable: %s", error)
-        return default
-
-
 def _decode(value: bytes | None) -> Bundle | None:
     if not value:
         return None
@@ -96,28 +85,28 @@ def _decode(value: bytes | None) -> Bundle | None:
 
 
 def _store(key: str, bundle: Bundle) -> None:
-    _redis(lambda client: client.set(key, bundle.etag.encode() + b"\n" + bundle.gzipped, ex=TTL_S))
+    store.run(lambda client: client.set(key, bundle.etag.encode() + b"\n" + bundle.gzipped, ex=TTL_S))
 
 
 def current(lang: str | None) -> Bundle:
     """The bundle of the current content: from Redis when it is up to date, else built (by one worker)."""
     below = horizon()
     key = _key(lang, final_position([t.entity for t in available()], below))
-    cached = _decode(_redis(lambda client: client.get(key)))
+    cached = _decode(store.run(lambda client: client.get(key)))
     if cached:
         return cached
     lock = key + ":lock"
-    if _redis(lambda client: client.set(lock, b"1", nx=True, px=BUILD_LOCK_MS), default=True):
+    if store.run(lambda client: bool(client.set(lock, b"1", nx=True, px=BUILD_LOCK_MS))) is not False:
         try:
             bundle = build(lang, below)
             _store(key, bundle)
             return bundle
         finally:
-            _redis(lambda client: client.delete(lock))
+            store.run(lambda client: client.delete(lock))
     deadline = time.monotonic() + WAIT_FOR_OTHER_BUILD_S
     while time.monotonic() < deadline:  # another worker is building this very bundle
         time.sleep(0.05)
-        cached = _decode(_redis(lambda client: client.get(key)))
+        cached = _decode(store.run(lambda client: client.get(key)))
         if cached:
             return cached
     return build(lang, below)
