@@ -89,6 +89,7 @@ def live_server(app, database_url, redis_url, free_port, tmp_path):
         "SECRET_KEY": app.config["SECRET_KEY"],
         "EVENTS_STREAM_HEARTBEAT_S": "1",
         "LOG_LEVEL": "INFO",
+        "EVENTS_STREAM_MAX_PER_CLIENT": str(STREAMS + 1),  # every stream of this test comes from 127.0.0.1
     }
     env.pop("WEB_WORKER_CLASS", None)
     log = (tmp_path / "gunicorn.log").open("wb")
