@@ -14,7 +14,6 @@ from psycopg import sql
 from urbanpulse import create_app
 from urbanpulse.core.config import (
     DEFAULT_DATABASE_URL,
-    DEFAULT_REDIS_URL,
     database_url_for_tests,
     to_libpq_url,
     with_database,
@@ -24,13 +23,7 @@ from urbanpulse.runtime.roles import runtime_url
 TEMPLATE_URL = os.environ.get("TEST_DATABASE_URL") or database_url_for_tests(
     os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
 )
-BASE_REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
 PRESERVED_TABLES = {"alembic_version"}
-
-
-def worker_index(worker_id: str) -> int:
-    """0 for a run without xdist, N for gwN."""
-    return int(worker_id[2:]) if worker_id.startswith("gw") else 0
 
 
 def admin_conninfo(url: str) -> str:
@@ -85,18 +78,20 @@ def database_url(worker_id_str) -> str:
 
 @pytest.fixture(scope="session")
 def redis_url(worker_id_str) -> str:
-    """A real Redis of this worker's own: a private redis-server on a spare port when the binary is here
-    (so concurrent test runs never share state), else a database number 1-15 of REDIS_URL."""
-    if shutil.which("redis-server") and not os.environ.get("TEST_REDIS_URL"):
-        from tests.servers import PrivateRedis
+    """A real Redis of this worker's own: a private redis-server on a spare port, so concurrent test runs
+    never share state. Without the redis-server binary the tests fail rather than share a running Redis."""
+    if not shutil.which("redis-server"):
+        pytest.fail(
+            "redis-server is not installed: the tests start a private one per worker and never borrow a "
+            "database of a shared Redis. Install it (apt-get install -y redis-server, or "
+            "`python -m urbanpulse.runtime.provision --for test`) and run again.",
+            pytrace=False,
+        )
+    from tests.servers import PrivateRedis
 
-        server = PrivateRedis().start()
-        yield server.url
-        server.close()
-        return
-    base = BASE_REDIS_URL.rsplit("/", 1)[0] if BASE_REDIS_URL.count("/") > 2 else BASE_REDIS_URL
-    slot = int(run_token(), 16) % 5
-    yield f"{base}/{1 + (3 * slot + worker_index(worker_id_str)) % 15}"
+    server = PrivateRedis().start()
+    yield server.url
+    server.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,6 @@
 """The live feed: messages per kind of change, no drafts, Redis outages, SSE replay and live delivery."""
 
 import threading
-import time
 from contextlib import contextmanager
 
 import redis as redis_lib
@@ -111,15 +110,21 @@ def test_a_change_made_on_another_connection_reaches_an_open_stream(app, client)
     event = make_event()
 
     def write_elsewhere():
-        time.sleep(0.5)
         with app.app_context():  # its own session and database connection
             change(event.id, status="cancelled")
 
     writer = threading.Thread(target=write_elsewhere)
     with config(app, EVENTS_STREAM_MAX_S=3, EVENTS_STREAM_HEARTBEAT_S=0.5):
+        response = client.get("/api/v1/events/stream", buffered=False)
+        chunks = iter(response.response)
+        # ": connected", then the stream's position (an `id:` line, or a heartbeat): from there on it is live.
+        received = [next(chunks), next(chunks)]
         writer.start()
-        frames = parse_sse(client.get("/api/v1/events/stream").get_data(as_text=True))
+        received += list(chunks)
+        response.close()
     writer.join(timeout=10)
+    text = "".join(chunk.decode() if isinstance(chunk, bytes) else chunk for chunk in received)
+    frames = parse_sse(text)
     live = [f["data"] for f in frames if "data" in f]
     assert [(m["type"], m["event_id"], m["status"]) for m in live] == [("cancelled", str(event.id), "cancelled")]
 

@@ -28,7 +28,13 @@ def other_work():
     order.append("other greenlet ran")
 
 query = gevent.spawn(slow_query)
-gevent.sleep(0.2)  # the query is now waiting on PostgreSQL
+with psycopg.connect(sys.argv[1], autocommit=True) as watcher:  # until the query is running on PostgreSQL
+    running = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' "
+        "AND query = 'SELECT pg_sleep(1)'"
+    )
+    while not watcher.execute(running).fetchone()[0] and not query.dead:
+        gevent.sleep(0.01)
 other = gevent.spawn(other_work)
 gevent.joinall([query, other], timeout=30)
 print(psycopg.waiting.wait.__name__, "|".join(order))

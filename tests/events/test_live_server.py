@@ -33,6 +33,8 @@ class StreamReader(threading.Thread):
         self.url, self.headers = url, headers or {}
         self.status: int | None = None
         self.ready = threading.Event()
+        # Set once the stream has sent what follows ": connected" (its position or a heartbeat): it is live.
+        self.live = threading.Event()
         self.events: list[tuple[str, str, str]] = []  # (id, event, data)
         self.stop_at = time.monotonic() + 60
         self.wanted: set[str] = set()
@@ -46,8 +48,12 @@ class StreamReader(threading.Thread):
                 if response.status_code != 200:
                     return
                 frame: dict = {}
+                blocks = 0
                 for line in response.iter_lines(decode_unicode=True):
+                    if line and blocks:
+                        self.live.set()
                     if line == "":
+                        blocks += 1
                         if "data" in frame:
                             self.events.append((frame.get("id", ""), frame.get("event", ""), frame["data"]))
                         frame = {}
@@ -83,6 +89,7 @@ def live_server(app, database_url, redis_url, free_port, tmp_path):
         "SECRET_KEY": app.config["SECRET_KEY"],
         "EVENTS_STREAM_HEARTBEAT_S": "1",
         "LOG_LEVEL": "INFO",
+        "EVENTS_STREAM_MAX_PER_CLIENT": str(STREAMS + 1),  # every stream of this test comes from 127.0.0.1
     }
     env.pop("WEB_WORKER_CLASS", None)
     log = (tmp_path / "gunicorn.log").open("wb")
@@ -132,7 +139,8 @@ def test_open_streams_do_not_starve_requests_and_every_stream_gets_every_write(a
     event_id = event.id  # read here: the pool's threads below have no app context to reload it in
     readers = open_streams(live_server, STREAMS)
     assert [reader.status for reader in readers] == [200] * STREAMS
-    time.sleep(1.5)  # let every stream finish its handshake (no assertion on time)
+    for reader in readers:  # every stream has taken its position in the feed
+        assert reader.live.wait(30)
 
     # Ordinary requests, many at once, are all answered while the streams stay open.
     def ordinary(i):

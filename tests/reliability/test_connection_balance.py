@@ -10,10 +10,13 @@ import http.client
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
 from tests.reliability.gunicorn import Service, connections_by_worker, worker_pids
+from tests.waiting import wait_until
+from urbanpulse.serving.balance import STALE_AFTER_MS
 
 pytestmark = pytest.mark.slow  # starts gunicorn
 WORKERS = 4
@@ -74,7 +77,9 @@ def test_a_burst_of_keep_alive_connections_is_spread_evenly(service):
 def test_a_stopped_worker_does_not_keep_the_others_from_accepting(service):
     stopped = worker_pids(service.process.pid)[0]
     os.kill(stopped, signal.SIGSTOP)  # holds no connection: the fewest, but its heartbeat goes stale
-    time.sleep(2.5)
+    wait_until(lambda: Path(f"/proc/{stopped}/stat").read_text().rsplit(")", 1)[1].split()[0] == "T", what="SIGSTOP")
+    # Staleness is a span of time by definition: its last heartbeat is at most now, so this long makes it stale.
+    time.sleep(STALE_AFTER_MS / 1000 + 0.2)
     started = time.monotonic()
     opened = open_connections(service, 12)
     assert time.monotonic() - started < 5

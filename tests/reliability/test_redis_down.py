@@ -26,6 +26,7 @@ from tests.reliability.gunicorn import Service, one_connection_per_worker
 from tests.routes.factories import offset, route_feature, walk
 from tests.servers import PrivateRedis
 from tests.tiles.helpers import tile_of
+from tests.waiting import wait_until
 from urbanpulse import create_app
 from urbanpulse.cache import relay, store
 from urbanpulse.core.metrics import CACHE_REQUESTS
@@ -436,14 +437,6 @@ def test_the_live_feed_delivers_what_was_committed_during_an_outage_and_recovers
         client.get("/api/v1/events/stream", headers={"Last-Event-ID": before_outage}).get_data(as_text=True)
     )
     assert [frame["data"]["type"] for frame in replay if "data" in frame] == ["cancelled", "updated"]
-
-
-def wait_until(condition, *, timeout_s: float) -> None:
-    """Poll `condition` until it holds (or fail after `timeout_s`)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and not condition():
-        time.sleep(0.05)
-    assert condition()
 
 
 def listener_connected(app) -> bool:

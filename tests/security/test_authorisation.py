@@ -224,5 +224,6 @@ def test_a_token_stops_working_when_its_account_is_disabled(app, client, admin):
     editor = make_user(role="editor")
     headers = auth_headers(app, editor)
     assert client.post("/api/v1/pois", json=poi_feature(), headers=headers).status_code == 201
-    assert client.patch(f"/api/v1/users/{editor.id}", json={"is_active": False}, headers=auth_headers(app, admin))
+    disabled = client.patch(f"/api/v1/users/{editor.id}", json={"is_active": False}, headers=auth_headers(app, admin))
+    assert disabled.status_code == 200, disabled.get_data(as_text=True)
     assert_problem(client.post("/api/v1/pois", json=poi_feature(), headers=headers), 401)

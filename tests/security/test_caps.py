@@ -9,19 +9,21 @@ from __future__ import annotations
 import pytest
 
 from tests.problem import assert_problem
-from urbanpulse.events.schemas import MAX_LIMIT as EVENTS_MAX_LIMIT
-from urbanpulse.events.schemas import MAX_RADIUS_M as EVENTS_MAX_RADIUS_M
-from urbanpulse.events.schemas import MAX_WINDOW_DAYS
-from urbanpulse.pois.schemas import MAX_LIMIT, MAX_RADIUS_M
-from urbanpulse.routes.schemas import MAX_SIMPLIFY_M
-from urbanpulse.sync.service import MAX_LIMIT as SYNC_MAX_LIMIT
-from urbanpulse.tiles.grid import MAX_ZOOM
+
+# The documented caps, pinned here (not read from the code under test, so a moved cap fails this test).
+MAX_RADIUS_M = 50_000  # README: nearby radius max 50000
+EVENTS_MAX_RADIUS_M = 50_000
+MAX_LIMIT = 100  # POIs and routes
+EVENTS_MAX_LIMIT = 500
+MAX_SIMPLIFY_M = 1000
+SYNC_MAX_LIMIT = 2000
+MAX_ZOOM = 22
 
 HERE = "lat=50.7259&lon=1.6146"
 FROM = "2026-12-01T00:00:00"
-ONE_DAY_PAST_WINDOW = (
-    f"from=2026-01-01&to={2026 + (MAX_WINDOW_DAYS + 1) // 365}-01-{1 + (MAX_WINDOW_DAYS + 1) % 365:02d}"
-)
+# README: an events window is at most 366 days. 2026 has 365 days, so 2026-01-01 + 366 days is 2027-01-02.
+PAST_WINDOW = "from=2026-01-01&to=2027-01-02T00:00:01"
+WHOLE_WINDOW = "from=2026-01-01&to=2027-01-02"
 
 CAPS = [
     # (request past the cap, field named, request just inside it)
@@ -52,7 +54,7 @@ CAPS = [
     (f"/api/v1/routes/nearby?{HERE}&limit={MAX_LIMIT + 1}", "limit", None),
     (f"/api/v1/routes?simplify_m={MAX_SIMPLIFY_M + 1}", "simplify_m", f"/api/v1/routes?simplify_m={MAX_SIMPLIFY_M}"),
     ("/api/v1/routes?max_length_m=0", "max_length_m", None),
-    (f"/api/v1/events?{ONE_DAY_PAST_WINDOW}", "to", "/api/v1/events?from=2026-01-01&to=2027-01-01"),
+    (f"/api/v1/events?{PAST_WINDOW}", "to", f"/api/v1/events?{WHOLE_WINDOW}"),
     (f"/api/v1/events?from={FROM}&to={FROM}", "to", None),
     ("/api/v1/events?from=2026-12-02&to=2026-12-01", "to", None),
     ("/api/v1/events?from=1850-01-01", "from", None),
@@ -64,7 +66,7 @@ CAPS = [
     ),
     ("/api/v1/events?radius=100", "radius", None),  # a radius needs a position
     ("/api/v1/events?lat=50.7", "lon", None),
-    (f"/api/v1/events.ics?{ONE_DAY_PAST_WINDOW}", "to", "/api/v1/events.ics?from=2026-01-01&to=2027-01-01"),
+    (f"/api/v1/events.ics?{PAST_WINDOW}", "to", f"/api/v1/events.ics?{WHOLE_WINDOW}"),
     ("/api/v1/events/now?within_min=1441", "within_min", "/api/v1/events/now?within_min=1440"),
     (f"/api/v1/events/now?limit={EVENTS_MAX_LIMIT + 1}", "limit", None),
     (f"/api/v1/sync?limit={SYNC_MAX_LIMIT + 1}", "limit", f"/api/v1/sync?limit={SYNC_MAX_LIMIT}"),
@@ -95,5 +97,5 @@ def test_an_event_occurrences_window_past_the_cap_is_a_422(client, app):
 
     event = make_event()
     base = f"/api/v1/events/{event.id}/occurrences"
-    assert_problem(client.get(f"{base}?{ONE_DAY_PAST_WINDOW}"), 422, "to")
-    assert client.get(f"{base}?from=2026-01-01&to=2027-01-01").status_code == 200
+    assert_problem(client.get(f"{base}?{PAST_WINDOW}"), 422, "to")
+    assert client.get(f"{base}?{WHOLE_WINDOW}").status_code == 200

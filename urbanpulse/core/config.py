@@ -86,6 +86,7 @@ class Config:
     EVENTS_STREAM_HEARTBEAT_S = _env_int("EVENTS_STREAM_HEARTBEAT_S", 15)
     EVENTS_STREAM_MAX_S = _env_int("EVENTS_STREAM_MAX_S", 600)
     EVENTS_STREAM_MAX_PER_WORKER = _env_int("EVENTS_STREAM_MAX_PER_WORKER", 1000)
+    EVENTS_STREAM_MAX_PER_CLIENT = _env_int("EVENTS_STREAM_MAX_PER_CLIENT", 4)
     # Raster basemap of /map and of the back office's maps (empty: none), then the back office's session.
     MAP_BASEMAP_URL = os.environ.get("MAP_BASEMAP_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
     MAP_BASEMAP_ATTRIBUTION = os.environ.get("MAP_BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors")

@@ -78,6 +78,12 @@ class ValidationFailed(DomainError):
         return cls(f"{field}: {message}", errors=[{"field": field, "in": location, "messages": [message]}])
 
 
+class TooManyRequests(DomainError):
+    """The caller holds too much of a bounded resource (its own share of live streams)."""
+
+    status, title, type_slug = 429, "Too Many Requests", "too-many-requests"
+
+
 class ServiceUnavailable(DomainError):
     """A dependency (PostgreSQL) is unreachable."""
 

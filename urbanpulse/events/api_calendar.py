@@ -59,7 +59,7 @@ class CalendarView(MethodView):
         ]
         rows.sort(key=lambda row: (row.starts_at, str(row.id)))
         lang = lang_of(args) or "fr"
-        body = ics.calendar(rows, lang=lang, name=pick(CALENDAR_NAME, lang)[0])
+        body = ics.calendar(rows, lang=lang, name=pick(CALENDAR_NAME, lang)[0], since=start)
         return _calendar_response(body, "boulogne-events.ics", lang)
 
 
@@ -69,10 +69,10 @@ class EventCalendarView(MethodView):
     @blp.doc(responses=ICS_DOC)
     @blp.answers(304, 401, 404)
     def get(self, args, event_id):
-        """One event as an iCalendar file (drafts for editors only)."""
+        """One event as an iCalendar file (drafts for editors only); overrides from a week ago on."""
         row = queries.event_row(event_id, include_unpublished=is_editor())
         if row is None:
             raise NotFound("no such event")
         lang = lang_of(args) or "fr"
-        body = ics.calendar([row], lang=lang, name=pick(row.title, lang)[0])
+        body = ics.calendar([row], lang=lang, name=pick(row.title, lang)[0], since=now_utc() - timedelta(days=7))
         return _calendar_response(body, f"event-{event_id}.ics", lang)

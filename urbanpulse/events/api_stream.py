@@ -9,11 +9,14 @@ import redis
 from flask import Response, current_app, request
 from flask.views import MethodView
 
-from urbanpulse.core.errors import ServiceUnavailable
-from urbanpulse.events import stream
+from urbanpulse.core.errors import ServiceUnavailable, TooManyRequests
+from urbanpulse.events import stream, stream_share
 from urbanpulse.events.blueprint import blp
 from urbanpulse.events.schemas import StreamArgsSchema
+from urbanpulse.web.limits import client_ip
 
+# How soon a client refused for holding too many streams may try again.
+CLIENT_RETRY_AFTER_S = 30
 SSE_DOC = {
     "200": {"description": "text/event-stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}
 }
@@ -44,12 +47,30 @@ class StreamView(MethodView):
         `deleted` (only the id), and `reset` (reload everything: what you missed is no longer retained). Each
         has an `id`; reconnect with `Last-Event-ID` (EventSource does) to get what you missed within the
         retention time. A `: heartbeat` comment comes every EVENTS_STREAM_HEARTBEAT_S seconds; the server
-        ends a stream after EVENTS_STREAM_MAX_S seconds and the client reconnects.
+        ends a stream after EVENTS_STREAM_MAX_S seconds and the client reconnects. One address holds at most
+        EVENTS_STREAM_MAX_PER_CLIENT streams at a time (429 with Retry-After beyond).
         """
         config = current_app.config
         hub = stream.hub_for(config["REDIS_URL"], config["EVENTS_FEED_KEY"])
         try:
-            subscriber = hub.subscribe(stream_capacity(config))
+            share = stream_share.claim(
+                hub.reader,
+                prefix=config["EVENTS_FEED_KEY"],
+                address=client_ip(),
+                cap=config["EVENTS_STREAM_MAX_PER_CLIENT"],
+                max_s=config["EVENTS_STREAM_MAX_S"],
+            )
+            if share is None:
+                raise TooManyRequests(
+                    f"this address already holds {config['EVENTS_STREAM_MAX_PER_CLIENT']} live-feed streams; "
+                    "close one or retry later",
+                    headers={"Retry-After": str(CLIENT_RETRY_AFTER_S)},
+                )
+            try:
+                subscriber = hub.subscribe(stream_capacity(config))
+            except BaseException:
+                share.release()
+                raise
         except stream.StreamsExhausted:
             raise ServiceUnavailable(
                 "too many open live-feed streams on this server; retry shortly", headers={"Retry-After": "10"}
@@ -61,6 +82,7 @@ class StreamView(MethodView):
         body = stream.StreamBody(
             hub,
             subscriber,
+            share=share,
             last_event_id=request.headers.get("Last-Event-ID") or args.get("last_event_id"),
             heartbeat_s=config["EVENTS_STREAM_HEARTBEAT_S"],
             max_s=config["EVENTS_STREAM_MAX_S"],

@@ -131,7 +131,12 @@ def vevent_feature(component, *, language: str) -> dict:
     if component.get("dtend") is not None:
         end = component.decoded("dtend")
     elif component.get("duration") is not None:
-        end = start + component.decoded("duration")
+        duration = component.decoded("duration")
+        days = timedelta(days=duration.days)
+        # RFC 5545 3.3.6: days are nominal (wall clock), hours elapsed; the end is then kept as a wall time.
+        end = start + days
+        if not all_day:
+            end = (end.astimezone(UTC) + (duration - days)).astimezone(start.tzinfo)
     else:
         end = start + timedelta(days=1) if all_day else start
     description = _text(component, "description", MAX_TEXT)

@@ -1,4 +1,10 @@
-"""iCalendar (RFC 5545) output with the `icalendar` library: recurrences kept as RRULE/RDATE/EXDATE, VTIMEZONE."""
+"""iCalendar (RFC 5545) output with the `icalendar` library: recurrences kept as RRULE/RDATE/EXDATE, VTIMEZONE.
+
+An occurrence ends at a local wall time (see `recurrence`). A one-off event says so with DTEND. A recurring
+event sends its DURATION, which RFC 5545 adds as elapsed hours, so each occurrence under way while the clocks
+change gets an override (RECURRENCE-ID) with its own DTSTART/DTEND: every reader then sees 22:00-06:00 also
+on the nights of the change.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +16,14 @@ from icalendar import Calendar, Event, Timezone, vRecur
 
 from urbanpulse.core.i18n import pick
 from urbanpulse.events.categories import CATEGORY_LABELS, ICAL_STATUS
+from urbanpulse.events.recurrence import occurrences_between, to_local, to_utc
+from urbanpulse.events.scheduling import schedule_of
 
 PRODID = "-//Urban Pulse Boulogne//Events//FR"
 CALENDAR_MIMETYPE = "text/calendar"
 REFRESH = timedelta(hours=1)
+# Overrides for the nights the clocks change cover this many years from the calendar's start.
+OVERRIDE_YEARS = 10
 LABELS = {
     "price": {"fr": "Tarif", "en": "Price", "nl": "Prijs", "de": "Preis"},
     "organiser": {"fr": "Organisation", "en": "Organiser", "nl": "Organisator", "de": "Veranstalter"},
@@ -50,8 +60,8 @@ def _location(row, lang: str) -> str | None:
     return text or None
 
 
-def vevent(row, *, lang: str) -> Event:
-    """One event as a VEVENT (the master of its recurrence set)."""
+def _base(row, *, lang: str) -> Event:
+    """The properties a VEVENT and its overrides share (identity, texts, status, place)."""
     event = Event()
     event.add("uid", row.uid)
     event.add("dtstamp", row.updated_at.astimezone(UTC))
@@ -63,14 +73,6 @@ def vevent(row, *, lang: str) -> Event:
     if description:
         event.add("description", description)
     event.add("categories", [pick(CATEGORY_LABELS.get(row.category, {"fr": row.category}), lang)[0]])
-    event.add("dtstart", _moment(row.dtstart_local, row))
-    event.add("duration", row.duration)
-    if row.rrule:
-        event.add("rrule", vRecur.from_ical(row.rrule))
-    if row.rdates:
-        event.add("rdate", [_moment(value, row) for value in row.rdates])
-    if row.exdates:
-        event.add("exdate", [_moment(value, row) for value in row.exdates])
     event.add("status", ICAL_STATUS[row.status])
     event.add("class", "PUBLIC")
     event.add("transp", "TRANSPARENT" if row.all_day else "OPAQUE")
@@ -83,6 +85,62 @@ def vevent(row, *, lang: str) -> Event:
     if url:
         event.add("url", url)
     return event
+
+
+def vevent(row, *, lang: str) -> Event:
+    """One event as a VEVENT (the master of its recurrence set)."""
+    event = _base(row, lang=lang)
+    event.add("dtstart", _moment(row.dtstart_local, row))
+    if row.rrule or row.rdates:
+        event.add("duration", row.duration)
+    else:
+        event.add("dtend", _moment(row.dtstart_local + row.duration, row))
+    if row.rrule:
+        event.add("rrule", vRecur.from_ical(row.rrule))
+    if row.rdates:
+        event.add("rdate", [_moment(value, row) for value in row.rdates])
+    if row.exdates:
+        event.add("exdate", [_moment(value, row) for value in row.exdates])
+    return event
+
+
+@functools.lru_cache(maxsize=64)
+def _transitions(name: str, first_day: date, years: int) -> tuple[datetime, ...]:
+    """The UTC instants in `years` years from `first_day` at which the zone's offset changes (to the second)."""
+    tz = _zone(name)
+    day = datetime(first_day.year, first_day.month, first_day.day, tzinfo=UTC)
+    end, found = day.replace(year=day.year + years), []
+    while day < end:
+        low, high = day, min(day + timedelta(days=1), end)
+        if low.astimezone(tz).utcoffset() != high.astimezone(tz).utcoffset():
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                same = middle.astimezone(tz).utcoffset() == low.astimezone(tz).utcoffset()
+                low, high = (middle, high) if same else (low, middle)
+            found.append(high.replace(microsecond=0))
+        day += timedelta(days=1)
+    return tuple(found)
+
+
+def overrides(row, *, lang: str, transitions: tuple[datetime, ...]) -> list[Event]:
+    """Overrides of the occurrences running at a change of the clocks whose elapsed DURATION would misplace the end."""
+    if row.all_day or not (row.rrule or row.rdates):
+        return []
+    schedule, found = schedule_of(row), []
+    tz = schedule.tz
+    for moment in transitions:
+        for start, end in occurrences_between(schedule, moment, moment + timedelta(seconds=1)):
+            start_local = to_local(start, tz)
+            days = timedelta(days=row.duration.days)
+            elapsed_end = to_utc(start_local + days, tz) + (row.duration - days)  # RFC 5545 3.3.6 reading
+            if elapsed_end == end:
+                continue
+            event = _base(row, lang=lang)
+            event.add("recurrence-id", _moment(start_local, row))
+            event.add("dtstart", _moment(start_local, row))
+            event.add("dtend", _moment(to_local(end, tz), row))
+            found.append(event)
+    return found
 
 
 # The EU rule (since 1996) as RRULEs, valid for every year, as calendar servers publish it.
@@ -128,8 +186,8 @@ def _timezones(rows) -> list[Timezone]:
     return [_vtimezone(name, first, last) for name, (first, last) in sorted(years.items())]
 
 
-def calendar(rows, *, lang: str, name: str) -> bytes:
-    """A VCALENDAR (METHOD:PUBLISH) with one VEVENT per event and a VTIMEZONE per zone used."""
+def calendar(rows, *, lang: str, name: str, since: datetime) -> bytes:
+    """A VCALENDAR (METHOD:PUBLISH): a VEVENT per event, its overrides from `since` on, a VTIMEZONE per zone."""
     name = " ".join(name.splitlines())  # NAME is one line (icalendar refuses line breaks in it, unlike in TEXT)
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -143,6 +201,10 @@ def calendar(rows, *, lang: str, name: str) -> bytes:
     cal.add("x-published-ttl", "PT1H")
     for timezone in _timezones(rows):
         cal.add_component(timezone)
+    day = since.astimezone(UTC).date()
+    changes = {zone: _transitions(zone, day, OVERRIDE_YEARS) for zone in {row.timezone for row in rows}}
     for row in rows:
         cal.add_component(vevent(row, lang=lang))
+        for override in overrides(row, lang=lang, transitions=changes[row.timezone]):
+            cal.add_component(override)
     return cal.to_ical()

@@ -3,7 +3,12 @@
 Rules are expanded on naive local times of the event's zone, then each occurrence is placed in that zone,
 so a weekly 08:00 market stays at 08:00 across daylight-saving changes. A local time that does not exist
 (spring forward) takes the offset before the gap, an ambiguous one (fall back) the first of the two, as
-RFC 5545 (3.3.5) says. Durations are nominal in days (wall-clock) and exact in hours, as RFC 5545 DURATION.
+RFC 5545 (3.3.5) says.
+
+An occurrence ends at its start's wall time plus the duration on the wall clock: the stored end is a local
+wall time, as an RFC 5545 DTEND with a TZID is, not an elapsed time as a DURATION's hours are. A weekly
+22:00-06:00 night therefore ends at 06:00 also on the nights the clocks change (9 hours elapsed on the
+last Sunday of October, 7 on the last Sunday of March). The .ics output says so with DTEND (see `ics`).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rruleset, rrulestr
@@ -63,14 +68,10 @@ def to_local(moment: datetime, tz: ZoneInfo) -> datetime:
 
 
 def end_of(start_local: datetime, duration: timedelta, tz: ZoneInfo) -> datetime:
-    """The UTC end of an occurrence: whole days added on the wall clock, the rest exactly."""
-    days = timedelta(days=duration.days)
-    return to_utc(start_local + days, tz) + (duration - days)
-
-
-def nominal_duration(start_local: datetime, end_local: datetime) -> timedelta:
-    """The duration between two wall times of one zone (days nominal), as stored and sent as DURATION."""
-    return end_local - start_local
+    """The UTC end of an occurrence: the wall time `start_local + duration` in `tz` (DTEND semantics)."""
+    # A start inside the spring gap is read with the offset before it and can land after an end just past
+    # the gap (02:30 -> 03:00): such an occurrence lasts zero, never less.
+    return max(to_utc(start_local + duration, tz), to_utc(start_local, tz))
 
 
 def _check_int_part(key: str, raw: str) -> None:
@@ -236,8 +237,3 @@ def bounds(schedule: Schedule) -> Bounds:
         last = enumerated[-1] if len(enumerated) <= MAX_ENUMERATED else None
     active_until = end_of(last, schedule.duration, tz) if last is not None else None
     return Bounds(first_start, first_end, first_start, active_until)
-
-
-def as_date(value: datetime) -> date:
-    """The calendar day of a naive wall time (for all-day events)."""
-    return value.date()

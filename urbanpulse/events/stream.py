@@ -185,10 +185,11 @@ def _without_content_of_removed(entries: list[tuple[str, dict]]) -> list[tuple[s
 
 
 class StreamBody:
-    """The response iterable; closing it (client gone, even before the first chunk) frees the subscription."""
+    """The response iterable; closing it (client gone, even before the first chunk) frees the subscription
+    and the client's share (`stream_share`)."""
 
-    def __init__(self, hub: Hub, subscriber: Subscriber, **options):
-        self.hub, self.subscriber = hub, subscriber
+    def __init__(self, hub: Hub, subscriber: Subscriber, *, share=None, **options):
+        self.hub, self.subscriber, self.share = hub, subscriber, share
         self.chunks = sse_stream(hub=hub, subscriber=subscriber, **options)
 
     def __iter__(self) -> Iterator[str]:
@@ -198,6 +199,11 @@ class StreamBody:
         """Stop the generator and unsubscribe."""
         self.chunks.close()
         self.hub.unsubscribe(self.subscriber)
+        if self.share is not None:
+            try:
+                self.share.release()
+            except redis.RedisError:  # it expires on its own
+                log.warning("live feed: could not release a client's stream count")
 
 
 def sse_stream(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import shapely
@@ -13,7 +14,7 @@ from urbanpulse.routes import service
 from urbanpulse.routes.geometry import Parts, RouteLine, parts_of
 from urbanpulse.routes.models import Route
 from urbanpulse.routes.serialize import route_feature, translated
-from urbanpulse.routes.stops import ReadStop, read_stops
+from urbanpulse.routes.stops import ReadStop, read_stops_of
 from urbanpulse.routes.vocab import DIFFICULTY_LABELS, KIND_LABELS, PACE_KMH, THEME_LABELS
 
 # ETag variants may only hold letters and dots; digits of the digest are spelled as letters.
@@ -35,12 +36,17 @@ class LoadedRoute:
     stops: list[ReadStop]
 
 
+def _loaded(routes: Sequence[Route], *, editor: bool) -> list[LoadedRoute]:
+    shapes = {route.id: service.route_parts(route) for route in routes}
+    lines = {route_id: RouteLine(parts) for route_id, parts in shapes.items()}
+    stops = read_stops_of(lines, public=not editor)
+    return [LoadedRoute(route, shapes[route.id], lines[route.id], stops[route.id]) for route in routes]
+
+
 def loaded_route(route_id: uuid.UUID, *, editor: bool) -> LoadedRoute:
     """A visible route (drafts for editors), its line, and its stops (only public POIs for the public)."""
-    route = service.get_route(route_id=route_id, include_unpublished=editor)
-    parts = service.route_parts(route)
-    line = RouteLine(parts)
-    return LoadedRoute(route, parts, line, read_stops(route.id, line, public=not editor))
+    [loaded] = _loaded([service.get_route(route_id=route_id, include_unpublished=editor)], editor=editor)
+    return loaded
 
 
 def route_etag(loaded: LoadedRoute, *, lang: str | None, editor: bool, extra=None) -> str:
@@ -50,10 +56,8 @@ def route_etag(loaded: LoadedRoute, *, lang: str | None, editor: bool, extra=Non
     return representation_etag(loaded.route.id, loaded.route.version, lang=lang, editor=editor, extra=digest)
 
 
-def route_representation(route_id: uuid.UUID, *, lang: str | None, editor: bool, simplify_m=None) -> tuple[dict, str]:
-    """A visible route as a GeoJSON Feature with its stops, and its ETag."""
-    loaded = loaded_route(route_id, editor=editor)
-    feature = route_feature(
+def _feature(loaded: LoadedRoute, *, lang: str | None, editor: bool, simplify_m=None) -> dict:
+    return route_feature(
         loaded.route,
         loaded.parts,
         lang=lang,
@@ -63,7 +67,22 @@ def route_representation(route_id: uuid.UUID, *, lang: str | None, editor: bool,
         simplify_m=simplify_m,
         line=loaded.line,
     )
+
+
+def route_representation(route_id: uuid.UUID, *, lang: str | None, editor: bool, simplify_m=None) -> tuple[dict, str]:
+    """A visible route as a GeoJSON Feature with its stops, and its ETag."""
+    loaded = loaded_route(route_id, editor=editor)
+    feature = _feature(loaded, lang=lang, editor=editor, simplify_m=simplify_m)
     return feature, route_etag(loaded, lang=lang, editor=editor, extra=simplify_m)
+
+
+def public_route_features(route_ids: Sequence[uuid.UUID], *, lang: str | None) -> dict[uuid.UUID, dict]:
+    """The public Features (as GET /routes/{id} serves them) of the published routes of `route_ids`.
+
+    Two queries whatever the number of routes: the routes, then all their stops.
+    """
+    routes = service.get_routes(route_ids=route_ids)
+    return {loaded.route.id: _feature(loaded, lang=lang, editor=False) for loaded in _loaded(routes, editor=False)}
 
 
 def vocabulary(lang: str | None) -> dict:

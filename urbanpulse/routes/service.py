@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from geoalchemy2.elements import WKTElement
 from geoalchemy2.shape import to_shape
@@ -182,6 +183,14 @@ def get_route(*, route_id: uuid.UUID, include_unpublished: bool = False) -> Rout
     if route is None or route.deleted_at is not None or (route.status != "published" and not include_unpublished):
         raise NotFound(MISSING)
     return route
+
+
+def get_routes(*, route_ids: Sequence[uuid.UUID], include_unpublished: bool = False) -> list[Route]:
+    """The routes of `route_ids` that are not deleted (drafts only when `include_unpublished`), in one query."""
+    query = select(Route).where(Route.id.in_(list(route_ids)), Route.deleted_at.is_(None))
+    if not include_unpublished:
+        query = query.where(Route.status == "published")
+    return list(db.session.scalars(query))
 
 
 def current_stops(route_id: uuid.UUID) -> list:

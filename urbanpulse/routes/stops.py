@@ -124,21 +124,16 @@ class ReadStop:
 
 
 STOPS_SQL = """
-SELECT s.position, s.poi_id, s.note, s.trigger_radius_m, s.distance_along_m, s.offset_m,
+SELECT s.route_id, s.position, s.poi_id, s.note, s.trigger_radius_m, s.distance_along_m, s.offset_m,
     s.poi_lon, s.poi_lat, p.slug, p.name, p.category, p.status, p.version,
     p.deleted_at IS NOT NULL AS deleted, p.status = 'published' AND p.deleted_at IS NULL AS visible,
     ST_X(p.location::geometry) AS lon, ST_Y(p.location::geometry) AS lat
 FROM route_stops s JOIN pois p ON p.id = s.poi_id
-WHERE s.route_id = :route_id ORDER BY s.position
+WHERE s.route_id = ANY(:route_ids) ORDER BY s.route_id, s.position
 """
 
 
-def read_stops(route_id: uuid.UUID, line: RouteLine, *, public: bool) -> list[ReadStop]:
-    """The route's stops in order; recomputed along the line if a POI has moved since the route was saved.
-
-    Public callers get only stops whose POI is published and not deleted.
-    """
-    rows = db.session.execute(text(STOPS_SQL), {"route_id": route_id}).all()
+def _stops_of_rows(rows, line: RouteLine, *, public: bool) -> list[ReadStop]:
     stops = [
         ReadStop(
             position=row.position,
@@ -165,3 +160,14 @@ def read_stops(route_id: uuid.UUID, line: RouteLine, *, public: bool) -> list[Re
             for stop, loc in zip(stops, located, strict=True)
         ]
     return [stop for stop in stops if stop.visible or not public]
+
+
+def read_stops_of(lines: dict[uuid.UUID, RouteLine], *, public: bool) -> dict[uuid.UUID, list[ReadStop]]:
+    """The stops of routes (keyed by id, with their lines) in order, in one query; recomputed along the line
+    if a POI has moved since the route was saved. Public callers get only stops of published, not deleted POIs.
+    """
+    rows = db.session.execute(text(STOPS_SQL), {"route_ids": list(lines)}).all()
+    by_route: dict[uuid.UUID, list] = {route_id: [] for route_id in lines}
+    for row in rows:
+        by_route[row.route_id].append(row)
+    return {route_id: _stops_of_rows(found, lines[route_id], public=public) for route_id, found in by_route.items()}
