@@ -55,7 +55,7 @@ def tile(*, z: int, x: int, y: int, layers: Sequence[TileLayer], categories: Seq
     """One tile: cached while no write touched it, else rendered (and cached under the versions read first)."""
     variant = _variant(layers, categories, lang)
     if invalidation.retire_owed():  # an edit could not retire its tiles yet: what Redis holds may be older
-        return build(layers, TileRequest(z, x, y, lang, tuple(sorted(categories))))
+        return build(layers, TileRequest(z, x, y, lang, tuple(sorted(categories)), cache_allowed=False))
     stamp, cached = cache.lookup(z, x, y, variant)
     if cached is not None:
         return cached

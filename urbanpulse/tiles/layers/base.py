@@ -22,6 +22,7 @@ class TileRequest:
     y: int
     lang: str
     categories: tuple[str, ...] = ()
+    cache_allowed: bool = True  # False while Redis may hold entries older than a write (layers then skip it)
 
     def params(self) -> dict:
         """Bind parameters every layer's SQL shares."""

@@ -21,7 +21,7 @@ from sqlalchemy import inspect, text
 from urbanpulse.core.extensions import db
 from urbanpulse.core.models_common import public_sql
 from urbanpulse.pois.models import PUBLIC_PREDICATE, Poi
-from urbanpulse.tiles import cache, invalidation
+from urbanpulse.tiles import cache
 from urbanpulse.tiles.geometry import shapes
 from urbanpulse.tiles.grid import BUFFER, EXTENT, HALF_WORLD_M
 from urbanpulse.tiles.layers.base import TileLayer, TileRequest, name_sql
@@ -100,7 +100,7 @@ def _aggregated_parts(request: TileRequest) -> list[tuple]:
 
 def _tile_parts(request: TileRequest) -> list[tuple]:
     """The (cell, category) parts of a cluster-zoom tile: from Redis while no write touched the tile."""
-    if invalidation.retire_owed():
+    if not request.cache_allowed:
         return _aggregated_parts(request)
     stamp, cached = cache.lookup(request.z, request.x, request.y, PARTS_VARIANT)
     if cached is not None:
