@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tests.admin.browser import PageProblems, log_in, new_page
+from tests.admin.browser import PageProblems, map_page
 from tests.admin.test_poi_picker import make_many
-from tests.factories import DEFAULT_PASSWORD, make_poi
+from tests.factories import make_poi
 from urbanpulse.core.extensions import db
 from urbanpulse.events.models import Event
 
@@ -13,11 +13,7 @@ def test_typing_a_name_finds_a_venue_the_page_did_not_list(app, live_server, bro
     make_many()
     target = make_poi(1.60722, 50.72333, name={"fr": "Zénith de la Côte d'Opale"}, category="theatre")
     problems = PageProblems()
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1400, "height": 1100})
-    try:
-        page = new_page(context, problems)
-        log_in(page, live_server, editor.email, DEFAULT_PASSWORD, path="/admin/events/new")
-        page.wait_for_selector(".up-map[data-ready=true]")
+    with map_page(browser, live_server, editor, "/admin/events/new", problems, "fr-FR") as page:
         option = f"#venue option[value='{target.id}']"
         assert page.locator(option).count() == 0
         page.fill("#venue-search", "zenith")
@@ -31,8 +27,6 @@ def test_typing_a_name_finds_a_venue_the_page_did_not_list(app, live_server, bro
         page.fill("#ends_at", "2026-12-21T22:00")
         page.click("#save")
         page.wait_for_selector(".alert-success")
-    finally:
-        context.close()
     event = db.session.scalar(db.select(Event))
     assert event.venue_poi_id == target.id
     assert problems.items == []
