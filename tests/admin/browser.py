@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -104,3 +106,18 @@ def log_in(page, base: str, email: str, password: str, *, path: str = "/admin/")
     page.fill("#password", password)
     page.click("#login-submit")
     page.wait_for_url(base + path + "*")
+
+
+@contextmanager
+def map_page(browser, base: str, user, path: str, problems: PageProblems, locale: str) -> Iterator:
+    """A logged-in page at `path` once its map is ready (the browser context closed afterwards)."""
+    from tests.factories import DEFAULT_PASSWORD
+
+    context = browser.new_context(locale=locale, viewport={"width": 1400, "height": 1100})
+    try:
+        page = new_page(context, problems)
+        log_in(page, base, user.email, DEFAULT_PASSWORD, path=path)
+        page.wait_for_selector(".up-map[data-ready=true]")
+        yield page
+    finally:
+        context.close()

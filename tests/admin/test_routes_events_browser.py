@@ -3,7 +3,7 @@ see the measures; choose a weekly recurrence and a venue. Saved through the same
 
 from __future__ import annotations
 
-from tests.admin.browser import ARTIFACTS, PageProblems, log_in, new_page
+from tests.admin.browser import ARTIFACTS, PageProblems, log_in, map_page, new_page
 from tests.factories import DEFAULT_PASSWORD, make_poi
 from urbanpulse.core.extensions import db
 from urbanpulse.events.models import Event
@@ -58,11 +58,7 @@ def test_an_editor_draws_a_walk_and_picks_its_stops(app, live_server, browser, e
 def test_an_editor_schedules_a_weekly_event_at_a_venue(app, live_server, browser, editor):
     venue = make_poi(1.60722, 50.72333, name={"fr": "Place Dalton"}, category="market")
     problems = PageProblems()
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1400, "height": 1100})
-    try:
-        page = new_page(context, problems)
-        log_in(page, live_server, editor.email, DEFAULT_PASSWORD, path="/admin/events/new")
-        page.wait_for_selector(".up-map[data-ready=true]")
+    with map_page(browser, live_server, editor, "/admin/events/new", problems, "fr-FR") as page:
         assert page.locator("#repeat-weekly").is_hidden()
         page.fill("#title_fr", "Marché de la place Dalton")
         page.select_option("#category", "market")
@@ -82,8 +78,6 @@ def test_an_editor_schedules_a_weekly_event_at_a_venue(app, live_server, browser
         page.click("#status-cancelled")
         page.wait_for_selector(".alert-success")
         assert page.locator("h1 .status-badge[data-status=cancelled]").count() == 1
-    finally:
-        context.close()
     event = db.session.scalar(db.select(Event))
     assert event.rrule == "FREQ=WEEKLY;BYDAY=WE,SA" and event.venue_poi_id == venue.id
     assert event.status == "cancelled" and event.publication == "published" and event.version == 3

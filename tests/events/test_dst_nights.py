@@ -86,10 +86,8 @@ def test_ics_feed_gives_the_same_nights_to_a_strict_rfc_reader(client):
     for start, end, local_start, local_end, _hours in NIGHTS:
         assert strict_rfc_reader(calendar, event.uid, start, end) == [(local_start, local_end)]
     overrides = [c for c in calendar.walk("VEVENT") if "recurrence-id" in c]
-    # Only the nights the clocks change are overridden, over the next ten years.
-    nights = [c.decoded("recurrence-id") for c in overrides]
-    assert [local(night) for night in nights[:2]] == [NIGHTS[0][2], NIGHTS[1][2]] and len(nights) == 20
-    assert all(night.month in (3, 10) and (night + timedelta(days=8)).month != night.month for night in nights)
+    # Only the nights the clocks change in the feed's window are overridden.
+    assert [local(c.decoded("recurrence-id")) for c in overrides] == [NIGHTS[0][2], NIGHTS[1][2]]
     assert all(str(c["summary"]) == "Marché de la place Dalton" and c["dtend"].params["TZID"] for c in overrides)
 
 
@@ -112,3 +110,14 @@ def test_an_imported_duration_counts_its_hours_elapsed_as_rfc_5545_says():
     [component] = parse_calendar(text.encode()).walk("VEVENT")
     props = vevent_feature(component, language="fr")["properties"]
     assert (props["starts_at"], props["ends_at"]) == ("2026-10-24T22:00:00+02:00", "2026-10-25T05:00:00+01:00")
+
+
+def test_a_single_event_ics_overrides_the_nights_of_the_coming_year(client, monkeypatch):
+    from urbanpulse.events import api_calendar
+
+    event = make_event(**NIGHT)
+    monkeypatch.setattr(api_calendar, "now_utc", lambda: paris(2026, 10, 20).astimezone(UTC))
+    calendar = Calendar.from_ical(client.get(f"/api/v1/events/{event.id}.ics").data)
+    overrides = [c for c in calendar.walk("VEVENT") if "recurrence-id" in c]
+    assert [local(c.decoded("recurrence-id")) for c in overrides] == [NIGHTS[0][2], NIGHTS[1][2]]
+    assert [local(c.decoded("dtend")) for c in overrides] == [NIGHTS[0][3], NIGHTS[1][3]]

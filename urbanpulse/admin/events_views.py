@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import request
 from flask_admin import expose
 
@@ -12,6 +14,13 @@ from urbanpulse.events import service
 from urbanpulse.events.categories import EVENT_STATUSES, PUBLICATION_STATES
 from urbanpulse.events.models import Event
 from urbanpulse.events.schemas import EventFeaturePatchSchema
+
+
+def _uuid(text: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text) if text else None
+    except ValueError:
+        return None  # the form then refuses it as not a valid choice
 
 
 class EventsView(ItemView):
@@ -46,8 +55,9 @@ class EventsView(ItemView):
         )
 
     def page_extra(self) -> dict:
-        """The places an event can take as its venue."""
-        return {"venues": queries.poi_choices()}
+        """A first page of venues (the picker searches the others), with the event's and the submitted one."""
+        current = [queries.event_venue(request.view_args["item_id"])] if "item_id" in request.view_args else []
+        return {"venues": queries.poi_choices(include=[*current, _uuid(request.form.get("venue"))])}
 
     def new_form(self, *, venues) -> events_forms.EventForm:
         """The form with the venues as choices."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import Field, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from urbanpulse.core.i18n import LANGUAGES
@@ -92,13 +92,6 @@ def languages_with_errors(form, names: tuple[str, ...]) -> list[str]:
 def first_error_language(form, names: tuple[str, ...]) -> str:
     """The tab to open: the first language with an error, else French."""
     return next(iter(languages_with_errors(form, names)), "fr")
-
-
-def field_errors(form) -> dict[str, list[str]]:
-    """Every field's errors by name (the CSRF field included)."""
-    return {
-        name: list(field.errors) for name, field in form._fields.items() if isinstance(field, Field) and field.errors
-    }
 
 
 def field_for_path(path: str, translated: tuple[str, ...], *, geometry: str, renamed: dict[str, str]) -> str | None:

@@ -141,6 +141,7 @@ FRENCH: dict[str, str] = {
     "Internal notes": "Notes internes",
     "Venue (a place)": "Lieu (fiche existante)",
     "— none: the event's own point on the map —": "— aucun : le point de l'événement sur la carte —",
+    "Find a venue by name": "Chercher un lieu par son nom",
     "Pick a venue, or click on the map for a place that is not in the list.": (
         "Choisissez un lieu, ou cliquez sur la carte pour un endroit absent de la liste."
     ),

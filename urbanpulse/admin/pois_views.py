@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import jsonify, request, url_for
 from flask_admin import expose
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from urbanpulse.admin import pois_forms, queries
 from urbanpulse.admin.i18n import label, translated
 from urbanpulse.admin.item_views import ItemView
+from urbanpulse.core.errors import ValidationFailed, flatten_validation_messages
 from urbanpulse.pois import service
 from urbanpulse.pois.categories import CATEGORY_LABELS
 from urbanpulse.pois.models import POI_STATUSES, Poi
 from urbanpulse.pois.schemas import PoiFeaturePatchSchema
+from urbanpulse.web.schemas_common import BBox
 
 STATUS_ACTIONS = {"published": "Publish", "draft": "Unpublish", "archived": "Archive"}
 
@@ -24,6 +27,29 @@ def _marker(row) -> dict:
         "category": label(CATEGORY_LABELS.get(poi.category), poi.category),
         "status": poi.status,
         "url": url_for("admin_pois.edit", item_id=poi.id),
+        "lon": row.lon,
+        "lat": row.lat,
+    }
+
+
+class PickerArgsSchema(Schema):
+    """GET /admin/pois/search: a name, an area, how many."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    q = fields.String(load_default=None, validate=validate.Length(max=100))
+    bbox = BBox(load_default=None, max_span_deg=2.0)
+    limit = fields.Integer(load_default=queries.PICKER_LIMIT, validate=validate.Range(1, queries.PICKER_MAX))
+
+
+def picker_item(row) -> dict:
+    """A POI as the edit pages' pickers show it (a row of queries.poi_choices)."""
+    return {
+        "id": str(row.id),
+        "name": translated(row.name) or row.slug,
+        "category": label(CATEGORY_LABELS.get(row.category), row.category),
+        "status": row.status,
         "lon": row.lon,
         "lat": row.lat,
     }
@@ -61,6 +87,18 @@ class PoisView(ItemView):
     def history_entries(self, item) -> list:
         """The POI's history."""
         return service.poi_history(poi_id=item.id)
+
+    @expose("/search")
+    def search(self):
+        """JSON for the pickers: at most `limit` POIs named like `q` and/or inside `bbox`, drafts included."""
+        try:
+            args = PickerArgsSchema().load(request.args)
+        except ValidationError as error:
+            raise ValidationFailed(
+                "Invalid input", errors=flatten_validation_messages({"query": error.messages})
+            ) from None
+        rows = queries.poi_choices(q=args["q"], bbox=args["bbox"], limit=args["limit"])
+        return jsonify({"items": [picker_item(row) for row in rows]})
 
     @expose("/")
     def index(self):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from geoalchemy2 import Geometry
@@ -15,6 +17,9 @@ from urbanpulse.pois.models import Poi
 from urbanpulse.routes.models import Route
 
 PER_PAGE = 50
+# Pickers (an event's venue, a route's stops) show this many POIs at a time, at most PICKER_MAX.
+PICKER_LIMIT = 20
+PICKER_MAX = 200
 
 
 @dataclass
@@ -64,20 +69,43 @@ def pois(*, q: str | None = None, category: str | None = None, status: str | Non
     return _paged(query, page, order)
 
 
-def poi_choices() -> list:
-    """Every POI (not deleted) for pickers: id, slug, name, category, status, lon, lat; by French name."""
+def poi_choices(
+    *,
+    q: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    include: Sequence[uuid.UUID] = (),
+    limit: int = PICKER_LIMIT,
+) -> list:
+    """POIs (not deleted) for pickers: id, slug, name, category, status, lon, lat; at most `limit`, plus `include`.
+
+    With `q`, the best text matches (the list's trigram match); with `bbox` (WGS84), those in it nearest its
+    centre first; else by French name. The POIs of `include` (a current choice) come first.
+    """
     point = cast(Poi.location, Geometry)
-    query = select(
-        Poi.id,
-        Poi.slug,
-        Poi.name,
-        Poi.category,
-        Poi.status,
-        func.ST_X(point).label("lon"),
-        func.ST_Y(point).label("lat"),
-    ).where(Poi.deleted_at.is_(None))
-    rows = db.session.execute(query).all()
-    return sorted(rows, key=lambda row: normalise((row.name or {}).get("fr", row.slug)))
+    columns = (
+        *(Poi.id, Poi.slug, Poi.name, Poi.category, Poi.status),
+        *(func.ST_X(point).label("lon"), func.ST_Y(point).label("lat")),
+    )
+    query = select(*columns).where(Poi.deleted_at.is_(None))
+    order = [func.lower(Poi.name["fr"].astext), Poi.id]
+    if q and normalise(q):
+        query = query.where(_text_match(Poi.search_text, Poi.slug, q))
+        order = [func.word_similarity(normalise(q), Poi.search_text).desc(), Poi.id]
+    if bbox is not None:
+        envelope = func.ST_MakeEnvelope(*bbox, 4326)
+        query = query.where(point.op("&&")(envelope))
+        order = [func.ST_Distance(point, func.ST_Centroid(envelope)), Poi.id]
+    rows = db.session.execute(query.order_by(*order).limit(max(1, min(limit, PICKER_MAX)))).all()
+    wanted = {poi_id for poi_id in include if poi_id} - {row.id for row in rows}
+    if not wanted:
+        return list(rows)
+    current = db.session.execute(select(*columns).where(Poi.deleted_at.is_(None), Poi.id.in_(wanted))).all()
+    return [*current, *rows]
+
+
+def event_venue(event_id: uuid.UUID) -> uuid.UUID | None:
+    """The venue POI of an event, if it has one."""
+    return db.session.scalar(select(Event.venue_poi_id).where(Event.id == event_id))
 
 
 def routes(*, q: str | None = None, status: str | None = None, page: int = 1) -> Page:

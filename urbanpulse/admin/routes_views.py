@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 from flask import request
 from flask_admin import expose
+from geoalchemy2.shape import to_shape
 
 from urbanpulse.admin import queries, routes_forms
-from urbanpulse.admin.i18n import label, translated
 from urbanpulse.admin.item_views import ItemView
-from urbanpulse.pois.categories import CATEGORY_LABELS
+from urbanpulse.admin.pois_views import picker_item
 from urbanpulse.routes import gpx, importing, service
 from urbanpulse.routes.models import Route
 from urbanpulse.routes.schemas import RouteFeaturePatchSchema
@@ -16,6 +18,7 @@ from urbanpulse.routes.stops import MAX_STOP_OFFSET_M
 from urbanpulse.routes.vocab import KIND_LABELS, PACE_KMH, ROUTE_STATUSES, THEME_LABELS
 
 STATUS_ACTIONS = {"published": "Publish", "draft": "Unpublish"}
+METRES_PER_DEGREE = 111_320
 
 
 def _uploaded(form) -> bytes | None:
@@ -25,18 +28,21 @@ def _uploaded(form) -> bytes | None:
     return upload.stream.read(gpx.MAX_GPX_BYTES + 1)
 
 
-def _candidates() -> list[dict]:
-    return [
-        {
-            "id": str(row.id),
-            "name": translated(row.name) or row.slug,
-            "category": label(CATEGORY_LABELS.get(row.category), row.category),
-            "status": row.status,
-            "lon": row.lon,
-            "lat": row.lat,
-        }
-        for row in queries.poi_choices()
-    ]
+def _around(route: Route) -> tuple[float, float, float, float]:
+    """The saved line's bounds widened by the stop distance (MAX_STOP_OFFSET_M), in degrees."""
+    min_lon, min_lat, max_lon, max_lat = to_shape(route.geom).bounds
+    lat_m = MAX_STOP_OFFSET_M / METRES_PER_DEGREE
+    lon_m = lat_m / max(0.01, math.cos(math.radians(max(abs(min_lat), abs(max_lat)))))
+    return min_lon - lon_m, min_lat - lat_m, max_lon + lon_m, max_lat + lat_m
+
+
+def _candidates(route: Route | None) -> list[dict]:
+    """The route's stops and the POIs near its saved line; the page asks /admin/pois/search for the rest."""
+    if route is None:
+        return []
+    stops = [stop.poi_id for stop in service.current_stops(route.id)]
+    rows = queries.poi_choices(bbox=_around(route), include=stops, limit=queries.PICKER_MAX)
+    return [picker_item(row) for row in rows]
 
 
 class RoutesView(ItemView):
@@ -87,7 +93,7 @@ class RoutesView(ItemView):
 
     def edit_context(self, item, **extra) -> dict:
         """The POIs that can become stops, and what the page needs to measure the drawn line."""
-        return {"candidates": _candidates(), "pace_kmh": PACE_KMH, "max_offset_m": MAX_STOP_OFFSET_M}
+        return {"candidates": _candidates(item), "pace_kmh": PACE_KMH, "max_offset_m": MAX_STOP_OFFSET_M}
 
     def history_entries(self, item) -> list:
         """The route's history."""

@@ -22,6 +22,8 @@ CALENDAR_NAME = {
     "nl": "Evenementen in Boulogne-sur-Mer",
     "de": "Veranstaltungen in Boulogne-sur-Mer",
 }
+# The feed's default window (from a week ago), also the span of a single event's DST overrides.
+DEFAULT_DAYS = 366
 ICS_DOC = {"200": {"description": "iCalendar", "content": {"text/calendar": {"schema": {"type": "string"}}}}}
 
 
@@ -51,7 +53,7 @@ class CalendarView(MethodView):
         VEVENT with its RRULE/RDATE/EXDATE, DTSTART with TZID=Europe/Paris and a VTIMEZONE; STATUS is
         CONFIRMED, TENTATIVE (postponed) or CANCELLED. Text in `lang` (default fr).
         """
-        start, end = window_of(args, default_days=366, default_start=now_utc() - timedelta(days=7))
+        start, end = window_of(args, default_days=DEFAULT_DAYS, default_start=now_utc() - timedelta(days=7))
         rows = [
             row
             for row in queries.candidates(filters_of(args), start, end)
@@ -59,7 +61,7 @@ class CalendarView(MethodView):
         ]
         rows.sort(key=lambda row: (row.starts_at, str(row.id)))
         lang = lang_of(args) or "fr"
-        body = ics.calendar(rows, lang=lang, name=pick(CALENDAR_NAME, lang)[0], since=start)
+        body = ics.calendar(rows, lang=lang, name=pick(CALENDAR_NAME, lang)[0], window=(start, end))
         return _calendar_response(body, "boulogne-events.ics", lang)
 
 
@@ -69,10 +71,12 @@ class EventCalendarView(MethodView):
     @blp.doc(responses=ICS_DOC)
     @blp.answers(304, 401, 404)
     def get(self, args, event_id):
-        """One event as an iCalendar file (drafts for editors only); overrides from a week ago on."""
+        """One event as an iCalendar file (drafts for editors only); DST overrides from a week ago, for 366 days."""
         row = queries.event_row(event_id, include_unpublished=is_editor())
         if row is None:
             raise NotFound("no such event")
         lang = lang_of(args) or "fr"
-        body = ics.calendar([row], lang=lang, name=pick(row.title, lang)[0], since=now_utc() - timedelta(days=7))
+        since = now_utc() - timedelta(days=7)
+        window = (since, since + timedelta(days=DEFAULT_DAYS))
+        body = ics.calendar([row], lang=lang, name=pick(row.title, lang)[0], window=window)
         return _calendar_response(body, f"event-{event_id}.ics", lang)

@@ -22,8 +22,6 @@ from urbanpulse.events.scheduling import schedule_of
 PRODID = "-//Urban Pulse Boulogne//Events//FR"
 CALENDAR_MIMETYPE = "text/calendar"
 REFRESH = timedelta(hours=1)
-# Overrides for the nights the clocks change cover this many years from the calendar's start.
-OVERRIDE_YEARS = 10
 LABELS = {
     "price": {"fr": "Tarif", "en": "Price", "nl": "Prijs", "de": "Preis"},
     "organiser": {"fr": "Organisation", "en": "Organiser", "nl": "Organisator", "de": "Veranstalter"},
@@ -105,11 +103,11 @@ def vevent(row, *, lang: str) -> Event:
 
 
 @functools.lru_cache(maxsize=64)
-def _transitions(name: str, first_day: date, years: int) -> tuple[datetime, ...]:
-    """The UTC instants in `years` years from `first_day` at which the zone's offset changes (to the second)."""
+def _transitions(name: str, first_day: date, last_day: date) -> tuple[datetime, ...]:
+    """The UTC instants from `first_day` to `last_day` (whole days) at which the zone's offset changes."""
     tz = _zone(name)
     day = datetime(first_day.year, first_day.month, first_day.day, tzinfo=UTC)
-    end, found = day.replace(year=day.year + years), []
+    end, found = datetime(last_day.year, last_day.month, last_day.day, tzinfo=UTC) + timedelta(days=1), []
     while day < end:
         low, high = day, min(day + timedelta(days=1), end)
         if low.astimezone(tz).utcoffset() != high.astimezone(tz).utcoffset():
@@ -124,8 +122,8 @@ def _transitions(name: str, first_day: date, years: int) -> tuple[datetime, ...]
 
 def overrides(row, *, lang: str, transitions: tuple[datetime, ...]) -> list[Event]:
     """Overrides of the occurrences running at a change of the clocks whose elapsed DURATION would misplace the end."""
-    if row.all_day or not (row.rrule or row.rdates):
-        return []
+    if row.all_day or not (row.rrule or row.rdates) or not row.duration % timedelta(days=1):
+        return []  # whole days are counted on the wall clock by every reader
     schedule, found = schedule_of(row), []
     tz = schedule.tz
     for moment in transitions:
@@ -186,8 +184,11 @@ def _timezones(rows) -> list[Timezone]:
     return [_vtimezone(name, first, last) for name, (first, last) in sorted(years.items())]
 
 
-def calendar(rows, *, lang: str, name: str, since: datetime) -> bytes:
-    """A VCALENDAR (METHOD:PUBLISH): a VEVENT per event, its overrides from `since` on, a VTIMEZONE per zone."""
+def calendar(rows, *, lang: str, name: str, window: tuple[datetime, datetime]) -> bytes:
+    """A VCALENDAR (METHOD:PUBLISH): a VEVENT per event with its overrides in `window`, a VTIMEZONE per zone.
+
+    Subscribed calendars are fetched again every REFRESH, so overrides within the feed's window suffice.
+    """
     name = " ".join(name.splitlines())  # NAME is one line (icalendar refuses line breaks in it, unlike in TEXT)
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -201,8 +202,8 @@ def calendar(rows, *, lang: str, name: str, since: datetime) -> bytes:
     cal.add("x-published-ttl", "PT1H")
     for timezone in _timezones(rows):
         cal.add_component(timezone)
-    day = since.astimezone(UTC).date()
-    changes = {zone: _transitions(zone, day, OVERRIDE_YEARS) for zone in {row.timezone for row in rows}}
+    first, last = (moment.astimezone(UTC).date() for moment in window)
+    changes = {zone: _transitions(zone, first, last) for zone in {row.timezone for row in rows}}
     for row in rows:
         cal.add_component(vevent(row, lang=lang))
         for override in overrides(row, lang=lang, transitions=changes[row.timezone]):

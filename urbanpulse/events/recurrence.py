@@ -163,11 +163,6 @@ class Schedule:
         """The zone of the wall times."""
         return zone(self.timezone)
 
-    @property
-    def recurring(self) -> bool:
-        """Whether there is more than DTSTART."""
-        return bool(self.rrule or self.rdates)
-
 
 @functools.lru_cache(maxsize=2048)
 def _ruleset(schedule: Schedule) -> rruleset:

@@ -69,11 +69,6 @@ class Hub:
             self.subscribers.add(subscriber)
         return subscriber
 
-    @property
-    def open_streams(self) -> int:
-        """How many clients this process serves."""
-        return len(self.subscribers)
-
     def unsubscribe(self, subscriber: Subscriber) -> None:
         """Forget a client."""
         with self.lock:

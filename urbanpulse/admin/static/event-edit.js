@@ -50,6 +50,37 @@
     }
   }
 
+  // The venue list holds a first page of places; typing a name asks the server for the matching ones.
+  var search = document.getElementById("venue-search");
+  var typing = null;
+  function showVenues(items) {
+    var kept = venue.value;
+    Array.prototype.slice.call(venue.options).forEach(function (option) {
+      if (option.value && option.value !== kept) { venue.removeChild(option); }
+    });
+    items.forEach(function (item) {
+      positions[item.id] = [item.lon, item.lat];
+      if (item.id === kept) { return; }
+      var option = document.createElement("option");
+      option.value = item.id;
+      option.textContent = item.name;
+      venue.appendChild(option);
+    });
+    venue.setAttribute("data-searched", search.value.trim());
+  }
+  function searchVenues() {
+    var text = search.value.trim();
+    if (!text) { return; }
+    fetch(search.getAttribute("data-url") + "?q=" + encodeURIComponent(text),
+          {credentials: "same-origin", headers: {Accept: "application/json"}})
+      .then(function (response) { return response.ok ? response.json() : {items: []}; })
+      .then(function (body) { if (search.value.trim() === text) { showVenues(body.items); } });
+  }
+  search.addEventListener("input", function () {
+    clearTimeout(typing);
+    typing = setTimeout(searchVenues, 250);
+  });
+
   map.on("click", function (event) {
     venue.value = "";
     lon.disabled = lat.disabled = false;

@@ -1,5 +1,7 @@
 /* Route edit page: draw or edit the line (Leaflet.draw), pick and order the stops among the places near it.
-   The line and the stops are kept as JSON in hidden fields; the server validates and measures on save. */
+   The line and the stops are kept as JSON in hidden fields; the server validates and measures on save.
+   The page holds the places near the saved line; those of the map's view and of a drawn line are asked
+   from /admin/pois/search (bounded), so it never carries every place. */
 (function () {
   "use strict";
   var element = document.getElementById("route-map");
@@ -182,6 +184,32 @@
     empty.textContent = parts.length ? empty.getAttribute("data-none-near") : empty.getAttribute("data-no-line");
   }
 
+  // ---- places asked from the server for an area (at most 2 degrees each way around its centre)
+  var searchUrl = element.getAttribute("data-search-url");
+  function load(bounds) {
+    var centre = bounds.getCenter();
+    var halfWidth = Math.max(1e-4, Math.min(bounds.getEast() - bounds.getWest(), 1.99) / 2);
+    var halfHeight = Math.max(1e-4, Math.min(bounds.getNorth() - bounds.getSouth(), 1.99) / 2);
+    var bbox = [centre.lng - halfWidth, centre.lat - halfHeight, centre.lng + halfWidth, centre.lat + halfHeight];
+    fetch(searchUrl + "?limit=200&bbox=" + bbox.map(UpMap.round).join(","),
+          {credentials: "same-origin", headers: {Accept: "application/json"}})
+      .then(function (response) { return response.ok ? response.json() : {items: []}; })
+      .then(function (body) {
+        body.items.forEach(function (poi) {
+          if (!poiById[poi.id]) { pois.push(poi); poiById[poi.id] = poi; }
+        });
+        renderStops();
+        renderCandidates();
+      });
+  }
+
+  function widened(bounds) {
+    var lat = maxOffset / 111320;
+    var lon = lat / Math.max(0.01, Math.cos(bounds.getCenter().lat * Math.PI / 180));
+    return L.latLngBounds([bounds.getSouth() - lat, bounds.getWest() - lon],
+                          [bounds.getNorth() + lat, bounds.getEast() + lon]);
+  }
+
   function refresh() {
     writeStops();
     renderStops();
@@ -192,6 +220,7 @@
   function lineChanged() {
     writeLine();
     refresh();
+    if (drawn.getLayers().length) { load(widened(drawn.getBounds())); }
   }
 
   readLine();
@@ -207,6 +236,8 @@
   kindField.addEventListener("change", showMeasures);
   if (drawn.getLayers().length) { map.fitBounds(drawn.getBounds(), {padding: [30, 30], animate: false}); }
   refresh();
+  map.on("moveend", function () { load(map.getBounds()); });
+  load(map.getBounds());
 
   window.upAdminMap = map;
   window.upAdminMapReady = true;
