@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import time
 
@@ -104,6 +105,7 @@ def app_config(database_url, redis_url) -> dict:
     return {
         "TESTING": True,
         "ENV_NAME": "testing",
+        "SECRET_KEY": secrets.token_urlsafe(48),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": redis_url,
         "REDIS_TIMEOUT_MS": 500,

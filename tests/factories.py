@@ -19,7 +19,7 @@ def make_user(*, role: str = "editor", email: str | None = None, password: str =
 def auth_headers(app, user) -> dict:
     """A bearer header for `user`, issued like /auth/token does."""
     token = auth_service.issue_token(
-        user=user, secret_key=app.config["SECRET_KEY"], lifetime_s=app.config["TOKEN_LIFETIME_S"]
+        user=user, secret_key=app.config["TOKEN_SIGNING_KEY"], lifetime_s=app.config["TOKEN_LIFETIME_S"]
     )
     return {"Authorization": f"Bearer {token['access_token']}"}
 

@@ -28,7 +28,7 @@ class TokenView(MethodView):
         user = service.authenticate(email=credentials["email"], password=credentials["password"])
         return service.issue_token(
             user=user,
-            secret_key=current_app.config["SECRET_KEY"],
+            secret_key=current_app.config["TOKEN_SIGNING_KEY"],
             lifetime_s=current_app.config["TOKEN_LIFETIME_S"],
         )
 

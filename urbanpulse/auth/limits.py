@@ -16,7 +16,7 @@ def account_or_ip() -> str:
     if scheme.lower() == "bearer" and token:
         try:
             claims = jwt.decode(
-                token.strip(), current_app.config["SECRET_KEY"], algorithms=["HS256"], issuer=TOKEN_ISSUER
+                token.strip(), current_app.config["TOKEN_SIGNING_KEY"], algorithms=["HS256"], issuer=TOKEN_ISSUER
             )
             return f"user:{claims['sub']}"
         except (jwt.InvalidTokenError, KeyError):

@@ -120,7 +120,7 @@ def authenticate(*, email: str, password: str) -> User:
     return user
 
 
-def issue_token(*, user: User, secret_key: str, lifetime_s: int) -> dict:
+def issue_token(*, user: User, secret_key: bytes, lifetime_s: int) -> dict:
     """A signed bearer token for `user`, valid `lifetime_s` seconds."""
     now = utcnow()
     claims = {
@@ -135,7 +135,7 @@ def issue_token(*, user: User, secret_key: str, lifetime_s: int) -> dict:
     return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime_s}
 
 
-def user_from_token(*, token: str, secret_key: str) -> User:
+def user_from_token(*, token: str, secret_key: bytes) -> User:
     """The active user a token was issued to; Unauthorized when expired, tampered or revoked."""
     try:
         claims = jwt.decode(

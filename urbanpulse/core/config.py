@@ -7,7 +7,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/urbanpulse"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
-DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105 (refused in production)
 
 
 def to_sqlalchemy_url(url: str) -> str:
@@ -35,6 +34,11 @@ def database_url_for_tests(url: str) -> str:
     return with_database(url, "urbanpulse_test")
 
 
+def instance_path(overrides: dict) -> str | None:
+    """Where the install keeps its own files (the generated key): INSTANCE_PATH, else Flask's `instance/`."""
+    return overrides.get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH") or None
+
+
 def _env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -47,7 +51,8 @@ class Config:
     """Settings shared by every mode; each value comes from the environment."""
 
     ENV_NAME = "development"
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    # Unset: generated once into the instance folder (refused in production); see urbanpulse.core.keys.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = to_sqlalchemy_url(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
     DB_CONNECT_TIMEOUT_S = _env_int("DB_CONNECT_TIMEOUT_S", 3)
     DB_STATEMENT_TIMEOUT_MS = _env_int("DB_STATEMENT_TIMEOUT_MS", 10_000)
@@ -145,7 +150,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Production: refuses the default secret key (checked in create_app)."""
+    """Production: refuses a missing or short secret key (checked in create_app)."""
 
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1").lower() in ("1", "true", "yes")
