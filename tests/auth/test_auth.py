@@ -141,7 +141,7 @@ def test_the_last_active_admin_cannot_be_demoted(app, client, admin, admin_heade
 def test_editor_token_cannot_become_admin_by_role_claim(client, app):
     user = make_user(role="editor")
     forged = jwt.encode(
-        {"iss": "urbanpulse", "sub": str(user.id), "role": "admin", "iat": 0, "exp": 4_000_000_000},
+        {"iss": "urbanpulse", "sub": str(user.id), "role": "admin", "iat": 0, "exp": 4_000_000_000, "gen": 0},
         app.config["TOKEN_SIGNING_KEY"],
         algorithm="HS256",
     )

@@ -55,7 +55,8 @@ def _b64(data: dict) -> str:
 
 def _claims(user, **extra) -> dict:
     now = int(time.time())
-    return {"iss": TOKEN_ISSUER, "sub": str(user.id), "role": user.role, "iat": now, "exp": now + 600, **extra}
+    claims = {"iss": TOKEN_ISSUER, "sub": str(user.id), "role": user.role, "iat": now, "exp": now + 600}
+    return {**claims, "gen": user.token_generation, **extra}
 
 
 def flip(signature: str) -> str:

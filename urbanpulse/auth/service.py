@@ -84,6 +84,8 @@ def update_user(
     if password is not None:
         _check_password_rules(password)
         user.password_hash = _hasher.hash(password)
+    if password is not None or is_active is False:
+        user.token_generation += 1  # every bearer token issued before is refused from now on
     db.session.commit()
     return user
 
@@ -130,20 +132,25 @@ def issue_token(*, user: User, secret_key: bytes, lifetime_s: int) -> dict:
         "iat": now,
         "exp": now + timedelta(seconds=lifetime_s),
         "jti": uuid.uuid4().hex,
+        "gen": user.token_generation,
     }
     token = jwt.encode(claims, secret_key, algorithm="HS256")
     return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime_s}
 
 
 def user_from_token(*, token: str, secret_key: bytes) -> User:
-    """The active user a token was issued to; Unauthorized when expired, tampered or revoked."""
+    """The active user a token was issued to; Unauthorized when expired, tampered or revoked.
+
+    Revoked: the account's token generation moved on since (a password change or a deactivation); the
+    check reads the same row as the active flag, so it costs no extra query.
+    """
     try:
         claims = jwt.decode(
             token,
             secret_key,
             algorithms=["HS256"],
             issuer=TOKEN_ISSUER,
-            options={"require": ["exp", "iat", "sub", "iss"]},
+            options={"require": ["exp", "iat", "sub", "iss", "gen"]},
         )
     except jwt.ExpiredSignatureError:
         raise Unauthorized("the token has expired") from None
@@ -156,6 +163,8 @@ def user_from_token(*, token: str, secret_key: bytes) -> User:
     user = db.session.get(User, user_id)
     if user is None or not user.is_active:
         raise Unauthorized("the account is unknown or disabled")
+    if claims["gen"] != user.token_generation:
+        raise Unauthorized("the token was revoked (password changed or account disabled); ask for a new one")
     return user
 
 
