@@ -6,9 +6,11 @@ import uuid
 from datetime import timedelta
 
 import jwt
+import psycopg
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from urbanpulse.auth.models import ROLES, User
 from urbanpulse.core.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
@@ -42,11 +44,19 @@ def create_user(*, email: str, password: str, role: str = "editor") -> User:
     email = normalise_email(email)
     _check_role(role)
     _check_password_rules(password)
+    taken = Conflict(f"an account with email {email} already exists")
     if db.session.scalar(select(User.id).where(User.email == email)):
-        raise Conflict(f"an account with email {email} already exists")
+        raise taken
     user = User(email=email, password_hash=_hasher.hash(password), role=role, is_active=True)
     db.session.add(user)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        # Registered at the same moment by someone else: the unique index decides, and says 409.
+        db.session.rollback()
+        if not isinstance(error.orig, psycopg.errors.UniqueViolation):
+            raise
+        raise taken from None
     return user
 
 
@@ -109,7 +119,8 @@ def _keep_an_active_admin(user: User, *, role: str | None, is_active: bool | Non
 
 def authenticate(*, email: str, password: str) -> User:
     """Return the active user with these credentials, or raise Unauthorized (same message either way)."""
-    user = db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+    # Emails are stored normalised, so the plain comparison uses the unique index.
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
