@@ -12,6 +12,7 @@ import pytest
 import redis as redis_lib
 from psycopg import sql
 
+from tests.factories import OPERATOR_TOKEN
 from urbanpulse import create_app
 from urbanpulse.core.config import (
     DEFAULT_DATABASE_URL,
@@ -106,6 +107,7 @@ def app_config(database_url, redis_url) -> dict:
         "TESTING": True,
         "ENV_NAME": "testing",
         "SECRET_KEY": secrets.token_urlsafe(48),
+        "METRICS_TOKEN": OPERATOR_TOKEN,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": redis_url,
         "REDIS_TIMEOUT_MS": 500,

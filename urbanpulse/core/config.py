@@ -64,6 +64,8 @@ class Config:
     CACHE_CELL_M = _env_int("CACHE_CELL_M", 400)
     TOKEN_LIFETIME_S = _env_int("TOKEN_LIFETIME_S", 3600)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+    # Operators' bearer token: /metrics and the details of /readyz (unset: neither is open on the API port).
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
     CORS_ORIGINS = _env_list("CORS_ORIGINS")
     MAX_CONTENT_LENGTH = _env_int("MAX_BODY_BYTES", 2 * 1024 * 1024)
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") not in ("0", "false", "no")
