@@ -6,6 +6,7 @@ from flask import Flask
 
 from urbanpulse.core.config import config_for_environment, engine_options, instance_path, to_sqlalchemy_url
 from urbanpulse.core.keys import configure_keys
+from urbanpulse.web.proxies import register_trusted_proxies
 from urbanpulse.web.security_headers import register_security_headers
 from urbanpulse.web.sessions import BackOfficeSessionInterface
 
@@ -26,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_commands(app)
     register_observability(app)
     register_security_headers(app)
+    register_trusted_proxies(app)
     return app
 
 

@@ -68,6 +68,9 @@ class Config:
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
     CORS_ORIGINS = _env_list("CORS_ORIGINS")
     MAX_CONTENT_LENGTH = _env_int("MAX_BODY_BYTES", 2 * 1024 * 1024)
+    # Reverse proxies (addresses or CIDRs) whose X-Forwarded-For/-Proto are believed, and how many are chained.
+    TRUSTED_PROXIES = _env_list("TRUSTED_PROXIES")
+    TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 1)
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") not in ("0", "false", "no")
     RATE_LIMIT_READS = os.environ.get("RATE_LIMIT_READS", "1200 per minute")
     RATE_LIMIT_WRITES = os.environ.get("RATE_LIMIT_WRITES", "120 per minute")

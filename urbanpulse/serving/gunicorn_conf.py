@@ -48,7 +48,8 @@ def _json_logging(level: str, access: bool) -> dict:
 
 
 logconfig_dict = _json_logging(loglevel, access_log_on)
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn believes X-Forwarded-Proto only from the same proxies the app believes (none by default).
+forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "")
 
 # Prometheus counters are per process; workers write them to a shared folder that /metrics aggregates.
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

@@ -12,7 +12,7 @@ UNLIMITED_PATHS = ("/healthz", "/readyz", "/metrics")
 
 
 def client_ip() -> str:
-    """The caller's address (gunicorn only trusts X-Forwarded-For from FORWARDED_ALLOW_IPS)."""
+    """The caller's address: the peer, or the client a trusted proxy forwarded for (urbanpulse.web.proxies)."""
     return f"ip:{request.remote_addr or 'unknown'}"
 
 
