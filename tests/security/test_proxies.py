@@ -9,8 +9,7 @@ PROXY = "10.9.0.1"
 
 
 def limited(app_config, **settings):
-    """An app with a read limit of 5 a minute per client (as tests/security/test_limits.py: the limiter's application
-    limit is bound once per process)."""
+    """An app with a read limit of 5 a minute per client."""
     return create_app(
         {
             **app_config,

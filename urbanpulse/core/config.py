@@ -75,7 +75,10 @@ class Config:
     RATE_LIMIT_READS = os.environ.get("RATE_LIMIT_READS", "1200 per minute")
     RATE_LIMIT_WRITES = os.environ.get("RATE_LIMIT_WRITES", "120 per minute")
     RATE_LIMIT_LOGIN = os.environ.get("RATE_LIMIT_LOGIN", "10 per minute")
+    # Login failures per account and address, then per account from addresses that never proved its password.
+    RATE_LIMIT_LOGIN_PER_ACCOUNT_ADDRESS = os.environ.get("RATE_LIMIT_LOGIN_PER_ACCOUNT_ADDRESS", "5 per 15 minutes")
     RATE_LIMIT_LOGIN_PER_ACCOUNT = os.environ.get("RATE_LIMIT_LOGIN_PER_ACCOUNT", "30 per hour")
+    LOGIN_PROVEN_ADDRESS_TTL_S = _env_int("LOGIN_PROVEN_ADDRESS_TTL_S", 30 * 24 * 3600)
     # Live events: import safety, live-feed retention and SSE stream limits.
     EVENTS_IMPORT_ALLOWED_HOSTS = _env_list("EVENTS_IMPORT_ALLOWED_HOSTS")
     EVENTS_IMPORT_MAX_BYTES = _env_int("EVENTS_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
