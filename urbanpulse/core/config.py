@@ -56,7 +56,12 @@ class Config:
     SQLALCHEMY_DATABASE_URI = to_sqlalchemy_url(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
     DB_CONNECT_TIMEOUT_S = _env_int("DB_CONNECT_TIMEOUT_S", 3)
     DB_STATEMENT_TIMEOUT_MS = _env_int("DB_STATEMENT_TIMEOUT_MS", 10_000)
+    # The connection budget (README, "Serving"): WEB_WORKERS x (DB_POOL_SIZE + DB_MAX_OVERFLOW) must fit in
+    # PostgreSQL's max_connections - DB_RESERVED_CONNECTIONS; a request waits DB_POOL_TIMEOUT_S for a connection.
     DB_POOL_SIZE = _env_int("DB_POOL_SIZE", 5)
+    DB_MAX_OVERFLOW = _env_int("DB_MAX_OVERFLOW", 0)
+    DB_POOL_TIMEOUT_S = float(os.environ.get("DB_POOL_TIMEOUT_S", 2))
+    DB_RESERVED_CONNECTIONS = _env_int("DB_RESERVED_CONNECTIONS", 10)
     REDIS_URL = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
     REDIS_TIMEOUT_MS = _env_int("REDIS_TIMEOUT_MS", 50)
     CACHE_ENABLED = os.environ.get("CACHE_ENABLED", "1") not in ("0", "false", "no")
@@ -130,12 +135,15 @@ class Config:
 
 
 def engine_options(config) -> dict:
-    """SQLAlchemy engine options: short connect timeout, a statement timeout, pre-ping after restarts."""
+    """SQLAlchemy engine options: the pool's budget, short connect and pool time-outs, a statement time-out."""
     return {
         # No pre-ping round trip per request: a connection broken by a PostgreSQL restart fails once
         # (503), SQLAlchemy then discards the whole pool and the next requests reconnect.
         "pool_pre_ping": False,
         "pool_size": config["DB_POOL_SIZE"],
+        "max_overflow": config["DB_MAX_OVERFLOW"],
+        # A full pool answers 503 with Retry-After after this wait rather than queueing requests for long.
+        "pool_timeout": config["DB_POOL_TIMEOUT_S"],
         "pool_recycle": 1800,
         "connect_args": {
             "connect_timeout": config["DB_CONNECT_TIMEOUT_S"],

@@ -93,7 +93,9 @@ def child_exit(server, worker):
 
 
 def post_worker_init(worker):
-    """Collect garbage rarely; on gevent, refuse to serve if psycopg would block, and take turns between connections."""
+    """Check the connection budget, collect garbage rarely; on gevent, refuse to serve if psycopg would block,
+    and take turns between connections."""
+    _check_connection_budget(worker)
     _collect_garbage_rarely()
     if "gevent" not in worker_class.lower():  # ours, or gunicorn's own when WEB_WORKER_CLASS names it
         return
@@ -103,6 +105,19 @@ def post_worker_init(worker):
         worker.log.error("psycopg was imported before gevent patching; its waits would block every greenlet")
         raise SystemExit(1)
     worker.wsgi = _taking_turns(worker.wsgi)
+
+
+def _check_connection_budget(worker):
+    """Refuse to serve when every worker's pool together could exceed PostgreSQL's max_connections."""
+    from urbanpulse.core.db_budget import check_connection_budget, connections_per_worker
+
+    app = worker.wsgi
+    with app.app_context():
+        check_connection_budget(
+            workers=worker.cfg.workers,
+            per_worker=connections_per_worker(app.config),
+            reserve=app.config["DB_RESERVED_CONNECTIONS"],
+        )
 
 
 def _collect_garbage_rarely():
