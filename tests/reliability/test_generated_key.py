@@ -22,7 +22,7 @@ def test_workers_started_together_share_the_generated_key(app, database_url, red
         workers=4,
         URBANPULSE_ENV="development",
         SECRET_KEY="",
-        INSTANCE_PATH=str(instance),
+        URBANPULSE_INSTANCE_DIR=str(instance),
         WEB_WORKER_CLASS="sync",
     ).start()
     try:

@@ -6,22 +6,18 @@ import pytest
 
 from tests.factories import DEFAULT_PASSWORD
 from tests.problem import assert_problem
-from urbanpulse import create_app
+from tests.security.limited import rate_limited_app
 
 STRANGER, EDITOR_HOME, EDITOR_TRAVELLING = "198.51.100.7", "192.0.2.10", "192.0.2.99"
 
 
 @pytest.fixture
 def guarded(app_config, app):
-    return create_app(
-        {
-            **app_config,
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 3, "socket_connect_timeout": 3},
-            "RATE_LIMIT_LOGIN": "50 per minute",
-            "RATE_LIMIT_LOGIN_PER_ACCOUNT_ADDRESS": "3 per 15 minutes",
-            "RATE_LIMIT_LOGIN_PER_ACCOUNT": "5 per hour",
-        }
+    return rate_limited_app(
+        app_config,
+        RATE_LIMIT_LOGIN="50 per minute",
+        RATE_LIMIT_LOGIN_PER_ACCOUNT_ADDRESS="3 per 15 minutes",
+        RATE_LIMIT_LOGIN_PER_ACCOUNT="5 per hour",
     ).test_client()
 
 

@@ -3,22 +3,14 @@
 import pytest
 
 from tests.problem import assert_problem
-from urbanpulse import create_app
+from tests.security.limited import rate_limited_app
 
 PROXY = "10.9.0.1"
 
 
 def limited(app_config, **settings):
     """An app with a read limit of 5 a minute per client."""
-    return create_app(
-        {
-            **app_config,
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 3, "socket_connect_timeout": 3},
-            "RATE_LIMIT_READS": "5 per minute",
-            **settings,
-        }
-    )
+    return rate_limited_app(app_config, RATE_LIMIT_READS="5 per minute", **settings)
 
 
 @pytest.fixture

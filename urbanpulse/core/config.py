@@ -35,8 +35,9 @@ def database_url_for_tests(url: str) -> str:
 
 
 def instance_path(overrides: dict) -> str | None:
-    """Where the install keeps its own files (the generated key): INSTANCE_PATH, else Flask's `instance/`."""
-    return overrides.get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH") or None
+    """Where the install keeps its private files (the generated key): the INSTANCE_PATH override, else
+    URBANPULSE_INSTANCE_DIR, else Flask's `instance/` beside the package."""
+    return overrides.get("INSTANCE_PATH") or os.environ.get("URBANPULSE_INSTANCE_DIR") or None
 
 
 def _env_list(name: str, default: str = "") -> list[str]:

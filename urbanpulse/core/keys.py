@@ -46,24 +46,28 @@ def _read_key_file(path: Path) -> str:
     return key
 
 
-def instance_secret_key(folder: Path) -> str:
-    """The install's generated key in `folder`, created on first use (0600, atomic: the first writer wins)."""
-    path = folder / KEY_FILE_NAME
-    if path.exists():
-        return _read_key_file(path)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # Written in full under a private temporary name, then linked into place: link() never replaces an
-    # existing file, so workers starting at once all end up reading the one key that was linked first.
-    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{KEY_FILE_NAME}.")
+def create_private_file_once(path: Path, text: str) -> None:
+    """Create `path` holding `text`, readable by its owner only, unless it exists: written in full under a
+    private temporary name, then linked into place; link() never replaces a file, so processes racing here all
+    end up with the one that was linked first, and no reader ever sees it half written."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(secrets.token_urlsafe(48) + "\n")
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         with contextlib.suppress(FileExistsError):
             os.link(temporary, path)
     finally:
         os.unlink(temporary)
+
+
+def instance_secret_key(folder: Path) -> str:
+    """The install's generated key in `folder`, created on first use (0600, atomic: the first writer wins)."""
+    path = folder / KEY_FILE_NAME
+    if not path.exists():
+        create_private_file_once(path, secrets.token_urlsafe(48) + "\n")
     return _read_key_file(path)
 
 
