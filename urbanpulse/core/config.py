@@ -61,7 +61,7 @@ class Config:
     # PostgreSQL's max_connections - DB_RESERVED_CONNECTIONS; a request waits DB_POOL_TIMEOUT_S for a connection.
     DB_POOL_SIZE = _env_int("DB_POOL_SIZE", 5)
     DB_MAX_OVERFLOW = _env_int("DB_MAX_OVERFLOW", 0)
-    DB_POOL_TIMEOUT_S = float(os.environ.get("DB_POOL_TIMEOUT_S", 2))
+    DB_POOL_TIMEOUT_S = float(os.environ.get("DB_POOL_TIMEOUT_S", 5))
     DB_RESERVED_CONNECTIONS = _env_int("DB_RESERVED_CONNECTIONS", 10)
     REDIS_URL = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
     REDIS_TIMEOUT_MS = _env_int("REDIS_TIMEOUT_MS", 50)
