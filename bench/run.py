@@ -200,7 +200,8 @@ def pgbench(url: str, seconds: int) -> dict:
 
 def cache_counts(port: int) -> dict:
     """Cache look-ups by result, summed over every worker."""
-    text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    operator = {"Authorization": f"Bearer {service.OPERATOR_TOKEN}"}
+    text = requests.get(f"http://127.0.0.1:{port}/metrics", headers=operator, timeout=5).text
     counts: dict = {}
     for result, value in re.findall(
         r'urbanpulse_cache_requests_total\{cache="nearby",result="(\w+)"\} ([\d.e+]+)', text

@@ -13,6 +13,7 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+OPERATOR_TOKEN = secrets.token_urlsafe(32)
 
 
 def start(settings: dict, *, base_url: str, ready: Callable[[subprocess.Popen], bool] = lambda _: True):
@@ -24,6 +25,7 @@ def start(settings: dict, *, base_url: str, ready: Callable[[subprocess.Popen], 
         **os.environ,
         "URBANPULSE_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
+        "METRICS_TOKEN": OPERATOR_TOKEN,  # /metrics (cache hit counts) on the API port
         "RATELIMIT_ENABLED": "0",  # one loopback client at thousands of requests per second
         "LOG_LEVEL": "WARNING",
         "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="upb-bench-metrics-"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import time
 
@@ -11,6 +12,7 @@ import pytest
 import redis as redis_lib
 from psycopg import sql
 
+from tests.factories import OPERATOR_TOKEN
 from urbanpulse import create_app
 from urbanpulse.core.config import (
     DEFAULT_DATABASE_URL,
@@ -111,6 +113,8 @@ def app_config(app_database_url, redis_url) -> dict:
     return {
         "TESTING": True,
         "ENV_NAME": "testing",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "METRICS_TOKEN": OPERATOR_TOKEN,
         "SQLALCHEMY_DATABASE_URI": app_database_url,
         "REDIS_URL": redis_url,
         "REDIS_TIMEOUT_MS": 500,

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import secrets
 
 from urbanpulse.auth import service as auth_service
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
+# The operators' token of the test apps (METRICS_TOKEN): /metrics and the details of /readyz.
+OPERATOR_TOKEN = secrets.token_urlsafe(32)
+OPERATOR_HEADERS = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
 
 
 def make_user(*, role: str = "editor", email: str | None = None, password: str = DEFAULT_PASSWORD):
@@ -19,7 +23,7 @@ def make_user(*, role: str = "editor", email: str | None = None, password: str =
 def auth_headers(app, user) -> dict:
     """A bearer header for `user`, issued like /auth/token does."""
     token = auth_service.issue_token(
-        user=user, secret_key=app.config["SECRET_KEY"], lifetime_s=app.config["TOKEN_LIFETIME_S"]
+        user=user, secret_key=app.config["TOKEN_SIGNING_KEY"], lifetime_s=app.config["TOKEN_LIFETIME_S"]
     )
     return {"Authorization": f"Bearer {token['access_token']}"}
 

@@ -2,7 +2,6 @@ import pytest
 
 from urbanpulse import create_app
 from urbanpulse.core.config import (
-    DEFAULT_SECRET_KEY,
     config_for_environment,
     database_url_for_tests,
     to_libpq_url,
@@ -27,9 +26,10 @@ def test_environment_picks_the_config_class(monkeypatch):
         config_for_environment()
 
 
-def test_production_refuses_the_default_secret_key(app_config):
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app({**app_config, "ENV_NAME": "production", "SECRET_KEY": DEFAULT_SECRET_KEY})
+def test_production_refuses_a_missing_or_short_secret_key(app_config):
+    for missing_or_short in (None, "", "x" * 31):
+        with pytest.raises(RuntimeError, match="SECRET_KEY"):
+            create_app({**app_config, "ENV_NAME": "production", "SECRET_KEY": missing_or_short})
 
 
 def test_production_starts_with_a_real_secret_key(app_config):

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from flask import Flask
 
-from urbanpulse.core.config import DEFAULT_SECRET_KEY, config_for_environment, engine_options, to_sqlalchemy_url
+from urbanpulse.core.config import config_for_environment, engine_options, instance_path, to_sqlalchemy_url
+from urbanpulse.core.keys import configure_keys
+from urbanpulse.web.proxies import register_trusted_proxies
 from urbanpulse.web.security_headers import register_security_headers
 from urbanpulse.web.sessions import BackOfficeSessionInterface
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: settings from the environment, then `config` overrides (tests use this)."""
-    app = Flask(__name__)
+    app = Flask(__name__, instance_path=instance_path(config or {}))
     app.config.from_object(config_for_environment())
     app.config.update(config or {})
     app.config["SQLALCHEMY_DATABASE_URI"] = to_sqlalchemy_url(app.config["SQLALCHEMY_DATABASE_URI"] or _runtime_url())
@@ -25,16 +27,16 @@ def create_app(config: dict | None = None) -> Flask:
     register_commands(app)
     register_observability(app)
     register_security_headers(app)
+    register_trusted_proxies(app)
     return app
 
 
 def check_production_settings(app: Flask) -> None:
-    """Refuse to start in production with the default secret key or debug mode."""
-    if app.config["ENV_NAME"] != "production":
-        return
-    if app.config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None) or len(app.config["SECRET_KEY"]) < 32:
-        raise RuntimeError("production mode needs SECRET_KEY set to a random value of at least 32 characters")
-    if app.debug:
+    """Settle the secret keys (generated once per install unless set; refused in production when missing or
+    short), then refuse debug mode in production."""
+    production = app.config["ENV_NAME"] == "production"
+    configure_keys(app.config, instance_path=app.instance_path, production=production)
+    if production and app.debug:
         raise RuntimeError("production mode must not run with debug enabled")
 
 

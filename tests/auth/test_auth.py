@@ -17,7 +17,7 @@ def test_login_returns_a_bearer_token(client, app, editor):
     body = response.get_json()
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == app.config["TOKEN_LIFETIME_S"]
-    claims = jwt.decode(body["access_token"], app.config["SECRET_KEY"], algorithms=["HS256"])
+    claims = jwt.decode(body["access_token"], app.config["TOKEN_SIGNING_KEY"], algorithms=["HS256"])
     assert claims["sub"] == str(editor.id) and claims["role"] == "editor"
 
 
@@ -40,7 +40,7 @@ def test_disabled_account_cannot_log_in_nor_use_its_token(client, app, admin_hea
 
 
 def test_expired_token_is_401(client, app, admin):
-    token = service.issue_token(user=admin, secret_key=app.config["SECRET_KEY"], lifetime_s=-10)
+    token = service.issue_token(user=admin, secret_key=app.config["TOKEN_SIGNING_KEY"], lifetime_s=-10)
     body = assert_problem(
         client.get("/api/v1/users", headers={"Authorization": f"Bearer {token['access_token']}"}), 401
     )
@@ -48,7 +48,7 @@ def test_expired_token_is_401(client, app, admin):
 
 
 def test_tampered_token_is_401(client, app, editor):
-    token = service.issue_token(user=editor, secret_key=app.config["SECRET_KEY"], lifetime_s=600)["access_token"]
+    token = service.issue_token(user=editor, secret_key=app.config["TOKEN_SIGNING_KEY"], lifetime_s=600)["access_token"]
     header, _payload, signature = token.split(".")
     forged = jwt.encode(
         {**jwt.decode(token, options={"verify_signature": False}), "role": "admin"},
@@ -141,8 +141,8 @@ def test_the_last_active_admin_cannot_be_demoted(app, client, admin, admin_heade
 def test_editor_token_cannot_become_admin_by_role_claim(client, app):
     user = make_user(role="editor")
     forged = jwt.encode(
-        {"iss": "urbanpulse", "sub": str(user.id), "role": "admin", "iat": 0, "exp": 4_000_000_000},
-        app.config["SECRET_KEY"],
+        {"iss": "urbanpulse", "sub": str(user.id), "role": "admin", "iat": 0, "exp": 4_000_000_000, "gen": 0},
+        app.config["TOKEN_SIGNING_KEY"],
         algorithm="HS256",
     )
     assert_problem(client.get("/api/v1/users", headers={"Authorization": f"Bearer {forged}"}), 403)

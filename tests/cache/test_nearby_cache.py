@@ -6,7 +6,7 @@ import pytest
 from pyproj import Geod
 
 from tests.cache.waiting import redis_back
-from tests.factories import make_poi
+from tests.factories import OPERATOR_HEADERS, make_poi
 from tests.herd import ask_at_once, counting_slowly
 from tests.servers import PrivateRedis
 from urbanpulse import create_app
@@ -155,7 +155,9 @@ def test_redis_down_means_answers_from_postgis_and_caching_resumes(app_config, c
         for _ in range(5):
             response = nearby(client, lon, lat, radius=700)
             assert response.status_code == 200 and response.get_data() == expected
-        assert app.test_client().get("/readyz").get_json()["checks"]["redis"]["status"] == "down"
+        assert (
+            app.test_client().get("/readyz", headers=OPERATOR_HEADERS).get_json()["checks"]["redis"]["status"] == "down"
+        )
         private.start()
         redis_back(app)
         hits = counter("hit")
@@ -187,7 +189,7 @@ def test_an_edit_while_redis_is_unreachable_is_never_hidden(app_config, city):
 
 def test_metrics_expose_cache_and_database_figures(client, city):
     nearby(client, *HOTSPOTS[0])
-    text = client.get("/metrics").get_data(as_text=True)
+    text = client.get("/metrics", headers=OPERATOR_HEADERS).get_data(as_text=True)
     for name in (
         "urbanpulse_cache_requests_total",
         "urbanpulse_db_query_seconds_bucket",

@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 class Service:
     """gunicorn serving wsgi:app on a spare loopback port."""
 
-    def __init__(self, *, database_url: str, redis_url: str, workers: int = 2, **env) -> None:
+    def __init__(
+        self, *, database_url: str, redis_url: str, workers: int = 2, log_file: Path | None = None, **env
+    ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -35,18 +37,22 @@ class Service:
             **{k: str(v) for k, v in env.items()},
         }
         self.process: subprocess.Popen | None = None
+        self.log_file = log_file
 
     def start(self, ready_path: str = "/healthz") -> Service:
         """Start gunicorn and wait until `ready_path` answers 200."""
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        log = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115 (the child's)
         self.process = subprocess.Popen(
             [gunicorn, "-c", "python:urbanpulse.serving.gunicorn_conf", "wsgi:app"],
             cwd=ROOT,
             env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
             start_new_session=True,
         )
+        if self.log_file:
+            log.close()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:

@@ -21,7 +21,7 @@ import redis as redis_lib
 import requests
 
 from tests.events.helpers import event_feature, parse_sse
-from tests.factories import DEFAULT_PASSWORD, make_user, poi_feature
+from tests.factories import DEFAULT_PASSWORD, OPERATOR_HEADERS, make_user, poi_feature
 from tests.reliability.gunicorn import Service, one_connection_per_worker
 from tests.routes.factories import offset, route_feature, walk
 from tests.servers import PrivateRedis
@@ -264,7 +264,7 @@ def test_with_redis_down_every_read_is_the_same_writes_succeed_and_readiness_is_
     without_redis = answers(client, paths)
     for path in paths:
         assert without_redis[path] == with_redis[path], path
-    ready = client.get("/readyz")
+    ready = client.get("/readyz", headers=OPERATOR_HEADERS)
     assert ready.status_code == 200
     assert ready.get_json()["status"] == "degraded" and ready.get_json()["checks"]["redis"]["status"] == "down"
 

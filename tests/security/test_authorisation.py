@@ -55,7 +55,8 @@ def _b64(data: dict) -> str:
 
 def _claims(user, **extra) -> dict:
     now = int(time.time())
-    return {"iss": TOKEN_ISSUER, "sub": str(user.id), "role": user.role, "iat": now, "exp": now + 600, **extra}
+    claims = {"iss": TOKEN_ISSUER, "sub": str(user.id), "role": user.role, "iat": now, "exp": now + 600}
+    return {**claims, "gen": user.token_generation, **extra}
 
 
 def flip(signature: str) -> str:
@@ -65,7 +66,7 @@ def flip(signature: str) -> str:
 
 def bad_credentials(app, admin) -> dict[str, dict]:
     """Authorization headers that must all be refused with 401."""
-    secret = app.config["SECRET_KEY"]
+    secret = app.config["TOKEN_SIGNING_KEY"]
     valid = auth_headers(app, admin)["Authorization"].split(" ", 1)[1]
     header, payload, signature = valid.split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
@@ -212,7 +213,7 @@ def test_editors_may_do_every_write_but_manage_accounts_and_admins_may_do_all(ap
 
 
 def test_an_editor_token_claiming_admin_is_judged_by_the_account(app, client, editor):
-    forged = jwt.encode(_claims(editor, role="admin"), app.config["SECRET_KEY"], algorithm="HS256")
+    forged = jwt.encode(_claims(editor, role="admin"), app.config["TOKEN_SIGNING_KEY"], algorithm="HS256")
     headers = {"Authorization": f"Bearer {forged}"}
     assert_problem(client.get("/api/v1/users", headers=headers), 403)
     own = client.patch(f"/api/v1/users/{editor.id}", json={"role": "admin"}, headers=headers)

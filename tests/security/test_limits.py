@@ -4,21 +4,17 @@ import pytest
 
 from tests.factories import DEFAULT_PASSWORD, poi_feature
 from tests.problem import assert_problem
-from urbanpulse import create_app
+from tests.security.limited import rate_limited_app
 
 
 @pytest.fixture
 def limited_app(app_config, app):
-    return create_app(
-        {
-            **app_config,
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 3, "socket_connect_timeout": 3},
-            "RATE_LIMIT_READS": "5 per minute",
-            "RATE_LIMIT_WRITES": "3 per minute",
-            "RATE_LIMIT_LOGIN": "3 per minute",
-            "RATE_LIMIT_LOGIN_PER_ACCOUNT": "4 per hour",
-        }
+    return rate_limited_app(
+        app_config,
+        RATE_LIMIT_READS="5 per minute",
+        RATE_LIMIT_WRITES="3 per minute",
+        RATE_LIMIT_LOGIN="3 per minute",
+        RATE_LIMIT_LOGIN_PER_ACCOUNT="4 per hour",
     )
 
 

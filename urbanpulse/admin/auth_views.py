@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from wtforms import EmailField, HiddenField, PasswordField, SelectField
 from wtforms.validators import DataRequired, Length
 
@@ -13,8 +13,8 @@ from urbanpulse.admin.session import current_user, log_in, log_out
 from urbanpulse.admin.views_base import ActionForm, AdminForm
 from urbanpulse.auth import service as auth_service
 from urbanpulse.auth.guard import EDITORS
+from urbanpulse.auth.limits import login_limits, remember_proven_address
 from urbanpulse.core.errors import Unauthorized
-from urbanpulse.web.limits import client_ip, limiter
 
 bp = Blueprint("admin_auth", __name__, url_prefix="/admin", template_folder="templates", static_folder="static",
                static_url_path="/assets")  # fmt: skip
@@ -46,18 +46,19 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _login_limit(name: str):
-    return lambda: current_app.config[name]
-
-
 def _login_email() -> str:
     return "email:" + auth_service.normalise_email(request.form.get("email", ""))[:254]
 
 
-# The same limits against password guessing as POST /api/v1/auth/token (per address, and per account).
+def _login_limited(view):
+    for limit in reversed(login_limits(_login_email)):
+        view = limit(view)
+    return view
+
+
+# The same limits against password guessing as POST /api/v1/auth/token (urbanpulse.auth.limits).
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit("RATE_LIMIT_LOGIN"), key_func=client_ip, methods=["POST"])
-@limiter.limit(_login_limit("RATE_LIMIT_LOGIN_PER_ACCOUNT"), key_func=_login_email, methods=["POST"])
+@_login_limited
 def login():
     """The login page; on success, to the page asked for before."""
     form = LoginForm()
@@ -71,6 +72,8 @@ def login():
             user = auth_service.authenticate(email=form.email.data, password=form.password.data)
         except Unauthorized:
             user = None
+        if user is not None:
+            remember_proven_address(user.email)
         if user is not None and user.role in EDITORS:
             log_in(user)
             return redirect(safe_next(form.next.data))

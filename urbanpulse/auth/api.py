@@ -5,6 +5,7 @@ from flask.views import MethodView
 
 from urbanpulse.auth import service
 from urbanpulse.auth.guard import ADMINS, optional_user, protected
+from urbanpulse.auth.limits import remember_proven_address
 from urbanpulse.auth.schemas import (
     TokenRequestSchema,
     TokenResponseSchema,
@@ -26,9 +27,10 @@ class TokenView(MethodView):
     def post(self, credentials):
         """Exchange an email and password for a bearer token."""
         user = service.authenticate(email=credentials["email"], password=credentials["password"])
+        remember_proven_address(user.email)
         return service.issue_token(
             user=user,
-            secret_key=current_app.config["SECRET_KEY"],
+            secret_key=current_app.config["TOKEN_SIGNING_KEY"],
             lifetime_s=current_app.config["TOKEN_LIFETIME_S"],
         )
 

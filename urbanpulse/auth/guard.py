@@ -32,7 +32,7 @@ def optional_user() -> User | None:
     token = _bearer_token()
     user = None
     if token is not None:
-        user = service.user_from_token(token=token, secret_key=current_app.config["SECRET_KEY"])
+        user = service.user_from_token(token=token, secret_key=current_app.config["TOKEN_SIGNING_KEY"])
     g.current_user = user
     g.current_user_id = str(user.id) if user is not None else None
     return user

@@ -1,13 +1,29 @@
-"""The limits that know accounts: writes per account (else per address), and a strict one on /auth/token
-against password guessing, per address and per account tried."""
+"""The limits that know accounts: writes per account (else per address), and the login limits against password
+guessing (POST /api/v1/auth/token and the back office's login share them).
+
+Login, after OWASP's guidance on blocking brute force without handing out lockouts ("Slow Down Online Guessing
+Attacks with Device Cookies", keyed here by address): every attempt counts per address (RATE_LIMIT_LOGIN);
+failures count per account and address (RATE_LIMIT_LOGIN_PER_ACCOUNT_ADDRESS); and failures count per account
+(RATE_LIMIT_LOGIN_PER_ACCOUNT, against guessing spread over many addresses) except from an address where the
+account's password was proven in the last LOGIN_PROVEN_ADDRESS_TTL_S, which that limit never blocks. A
+stranger therefore limits only their own addresses, and at worst the account's unproven ones.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+from collections.abc import Callable
+
 import jwt
+import redis
 from flask import Flask, current_app, request
 
 from urbanpulse.auth.service import TOKEN_ISSUER, normalise_email
+from urbanpulse.core.extensions import redis_client
 from urbanpulse.web.limits import client_ip, limiter
+
+PROVEN_KEY_PREFIX = "up:login:proven:"
 
 
 def account_or_ip() -> str:
@@ -16,7 +32,7 @@ def account_or_ip() -> str:
     if scheme.lower() == "bearer" and token:
         try:
             claims = jwt.decode(
-                token.strip(), current_app.config["SECRET_KEY"], algorithms=["HS256"], issuer=TOKEN_ISSUER
+                token.strip(), current_app.config["TOKEN_SIGNING_KEY"], algorithms=["HS256"], issuer=TOKEN_ISSUER
             )
             return f"user:{claims['sub']}"
         except (jwt.InvalidTokenError, KeyError):
@@ -35,6 +51,55 @@ def _setting(name: str):
     return lambda: current_app.config[name]
 
 
+def _proven_key(account: str) -> str:
+    digest = hashlib.blake2b(f"{account}|{client_ip()}".encode(), digest_size=16).hexdigest()
+    return PROVEN_KEY_PREFIX + digest
+
+
+def remember_proven_address(email: str) -> None:
+    """Note that the caller's address has just proven `email`'s password (best effort: Redis may be down)."""
+    ttl_s = current_app.config["LOGIN_PROVEN_ADDRESS_TTL_S"]
+    with contextlib.suppress(redis.RedisError):
+        redis_client.set(_proven_key(f"email:{normalise_email(email)}"), 1, ex=ttl_s)
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+def login_limits(account_of: Callable[[], str]) -> list:
+    """The three login limits as decorators (see the module); `account_of` names the account tried."""
+
+    def per_account_and_address() -> str:
+        return f"{account_of()}|{client_ip()}"
+
+    def from_proven_address() -> bool:
+        account = account_of()
+        if not account.startswith("email:"):
+            return False
+        try:
+            return bool(redis_client.exists(_proven_key(account)))
+        except redis.RedisError:
+            return False  # unknown: the account-wide limit applies
+
+    return [
+        limiter.limit(_setting("RATE_LIMIT_LOGIN"), key_func=client_ip, methods=["POST"]),
+        limiter.limit(
+            _setting("RATE_LIMIT_LOGIN_PER_ACCOUNT_ADDRESS"),
+            key_func=per_account_and_address,
+            methods=["POST"],
+            deduct_when=_failed,
+        ),
+        limiter.limit(
+            _setting("RATE_LIMIT_LOGIN_PER_ACCOUNT"),
+            key_func=account_of,
+            methods=["POST"],
+            deduct_when=_failed,
+            exempt_when=from_proven_address,
+        ),
+    ]
+
+
 _decorated: set[str] = set()
 
 
@@ -45,15 +110,14 @@ def register_rate_limits(app: Flask, blueprints) -> None:
     """
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": 0.2, "socket_connect_timeout": 0.2})
-    app.config.setdefault("RATELIMIT_APPLICATION", app.config["RATE_LIMIT_READS"])
     limiter.init_app(app)
     for blueprint in blueprints:
         if blueprint.name in _decorated:
             continue
         _decorated.add(blueprint.name)
         if blueprint.name == "auth":
-            limiter.limit(_setting("RATE_LIMIT_LOGIN"), key_func=client_ip, methods=["POST"])(blueprint)
-            limiter.limit(_setting("RATE_LIMIT_LOGIN_PER_ACCOUNT"), key_func=login_email, methods=["POST"])(blueprint)
+            for limit in login_limits(login_email):
+                limit(blueprint)
         else:
             limiter.shared_limit(
                 _setting("RATE_LIMIT_WRITES"),

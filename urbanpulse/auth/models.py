@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Boolean, CheckConstraint, String
+from sqlalchemy import Boolean, CheckConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from urbanpulse.core.extensions import db
@@ -24,3 +24,5 @@ class User(TimestampMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    # Bumped by a password change or a deactivation; bearer tokens carry it and die when it moves on.
+    token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -6,9 +6,11 @@ import uuid
 from datetime import timedelta
 
 import jwt
+import psycopg
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from urbanpulse.auth.models import ROLES, User
 from urbanpulse.core.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
@@ -42,11 +44,19 @@ def create_user(*, email: str, password: str, role: str = "editor") -> User:
     email = normalise_email(email)
     _check_role(role)
     _check_password_rules(password)
+    taken = Conflict(f"an account with email {email} already exists")
     if db.session.scalar(select(User.id).where(User.email == email)):
-        raise Conflict(f"an account with email {email} already exists")
+        raise taken
     user = User(email=email, password_hash=_hasher.hash(password), role=role, is_active=True)
     db.session.add(user)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        # Registered at the same moment by someone else: the unique index decides, and says 409.
+        db.session.rollback()
+        if not isinstance(error.orig, psycopg.errors.UniqueViolation):
+            raise
+        raise taken from None
     return user
 
 
@@ -84,6 +94,8 @@ def update_user(
     if password is not None:
         _check_password_rules(password)
         user.password_hash = _hasher.hash(password)
+    if password is not None or is_active is False:
+        user.token_generation += 1  # every bearer token issued before is refused from now on
     db.session.commit()
     return user
 
@@ -107,7 +119,8 @@ def _keep_an_active_admin(user: User, *, role: str | None, is_active: bool | Non
 
 def authenticate(*, email: str, password: str) -> User:
     """Return the active user with these credentials, or raise Unauthorized (same message either way)."""
-    user = db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+    # Emails are stored normalised, so the plain comparison uses the unique index.
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
@@ -120,7 +133,7 @@ def authenticate(*, email: str, password: str) -> User:
     return user
 
 
-def issue_token(*, user: User, secret_key: str, lifetime_s: int) -> dict:
+def issue_token(*, user: User, secret_key: bytes, lifetime_s: int) -> dict:
     """A signed bearer token for `user`, valid `lifetime_s` seconds."""
     now = utcnow()
     claims = {
@@ -130,20 +143,25 @@ def issue_token(*, user: User, secret_key: str, lifetime_s: int) -> dict:
         "iat": now,
         "exp": now + timedelta(seconds=lifetime_s),
         "jti": uuid.uuid4().hex,
+        "gen": user.token_generation,
     }
     token = jwt.encode(claims, secret_key, algorithm="HS256")
     return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime_s}
 
 
-def user_from_token(*, token: str, secret_key: str) -> User:
-    """The active user a token was issued to; Unauthorized when expired, tampered or revoked."""
+def user_from_token(*, token: str, secret_key: bytes) -> User:
+    """The active user a token was issued to; Unauthorized when expired, tampered or revoked.
+
+    Revoked: the account's token generation moved on since (a password change or a deactivation); the
+    check reads the same row as the active flag, so it costs no extra query.
+    """
     try:
         claims = jwt.decode(
             token,
             secret_key,
             algorithms=["HS256"],
             issuer=TOKEN_ISSUER,
-            options={"require": ["exp", "iat", "sub", "iss"]},
+            options={"require": ["exp", "iat", "sub", "iss", "gen"]},
         )
     except jwt.ExpiredSignatureError:
         raise Unauthorized("the token has expired") from None
@@ -156,6 +174,8 @@ def user_from_token(*, token: str, secret_key: str) -> User:
     user = db.session.get(User, user_id)
     if user is None or not user.is_active:
         raise Unauthorized("the account is unknown or disabled")
+    if claims["gen"] != user.token_generation:
+        raise Unauthorized("the token was revoked (password changed or account disabled); ask for a new one")
     return user
 
 

@@ -8,7 +8,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/urbanpulse"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
-DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105 (refused in production)
 
 
 def to_sqlalchemy_url(url: str) -> str:
@@ -42,6 +41,12 @@ def instance_dir() -> Path:
     return Path(os.environ.get("URBANPULSE_INSTANCE_DIR") or Path(__file__).resolve().parents[2] / "instance")
 
 
+def instance_path(overrides: dict) -> str:
+    """Where the install keeps its private files (the generated key, the roles' passwords): the INSTANCE_PATH
+    override, else `instance_dir()`."""
+    return overrides.get("INSTANCE_PATH") or str(instance_dir())
+
+
 def _env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -54,12 +59,18 @@ class Config:
     """Settings shared by every mode; each value comes from the environment."""
 
     ENV_NAME = "development"
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    # Unset: generated once into the instance folder (refused in production); see urbanpulse.core.keys.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     # Unset: the runtime role that provisioning created on the default database (see create_app).
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     DB_CONNECT_TIMEOUT_S = _env_int("DB_CONNECT_TIMEOUT_S", 3)
     DB_STATEMENT_TIMEOUT_MS = _env_int("DB_STATEMENT_TIMEOUT_MS", 10_000)
+    # The connection budget (README, "Serving"): WEB_WORKERS x (DB_POOL_SIZE + DB_MAX_OVERFLOW) must fit in
+    # PostgreSQL's max_connections - DB_RESERVED_CONNECTIONS; a request waits DB_POOL_TIMEOUT_S for a connection.
     DB_POOL_SIZE = _env_int("DB_POOL_SIZE", 5)
+    DB_MAX_OVERFLOW = _env_int("DB_MAX_OVERFLOW", 0)
+    DB_POOL_TIMEOUT_S = float(os.environ.get("DB_POOL_TIMEOUT_S", 5))
+    DB_RESERVED_CONNECTIONS = _env_int("DB_RESERVED_CONNECTIONS", 10)
     REDIS_URL = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
     REDIS_TIMEOUT_MS = _env_int("REDIS_TIMEOUT_MS", 50)
     CACHE_ENABLED = os.environ.get("CACHE_ENABLED", "1") not in ("0", "false", "no")
@@ -70,13 +81,21 @@ class Config:
     CHANGE_POLL_S = float(os.environ.get("CHANGE_POLL_S", "1.0"))
     TOKEN_LIFETIME_S = _env_int("TOKEN_LIFETIME_S", 3600)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+    # Operators' bearer token: /metrics and the details of /readyz (unset: neither is open on the API port).
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
     CORS_ORIGINS = _env_list("CORS_ORIGINS")
     MAX_CONTENT_LENGTH = _env_int("MAX_BODY_BYTES", 2 * 1024 * 1024)
+    # Reverse proxies (addresses or CIDRs) whose X-Forwarded-For/-Proto are believed, and how many are chained.
+    TRUSTED_PROXIES = _env_list("TRUSTED_PROXIES")
+    TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 1)
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") not in ("0", "false", "no")
     RATE_LIMIT_READS = os.environ.get("RATE_LIMIT_READS", "1200 per minute")
     RATE_LIMIT_WRITES = os.environ.get("RATE_LIMIT_WRITES", "120 per minute")
     RATE_LIMIT_LOGIN = os.environ.get("RATE_LIMIT_LOGIN", "10 per minute")
+    # Login failures per account and address, then per account from addresses that never proved its password.
+    RATE_LIMIT_LOGIN_PER_ACCOUNT_ADDRESS = os.environ.get("RATE_LIMIT_LOGIN_PER_ACCOUNT_ADDRESS", "5 per 15 minutes")
     RATE_LIMIT_LOGIN_PER_ACCOUNT = os.environ.get("RATE_LIMIT_LOGIN_PER_ACCOUNT", "30 per hour")
+    LOGIN_PROVEN_ADDRESS_TTL_S = _env_int("LOGIN_PROVEN_ADDRESS_TTL_S", 30 * 24 * 3600)
     # Live events: import safety, live-feed retention and SSE stream limits.
     EVENTS_IMPORT_ALLOWED_HOSTS = _env_list("EVENTS_IMPORT_ALLOWED_HOSTS")
     EVENTS_IMPORT_MAX_BYTES = _env_int("EVENTS_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
@@ -129,12 +148,15 @@ class Config:
 
 
 def engine_options(config) -> dict:
-    """SQLAlchemy engine options: short connect timeout, a statement timeout, pre-ping after restarts."""
+    """SQLAlchemy engine options: the pool's budget, short connect and pool time-outs, a statement time-out."""
     return {
         # No pre-ping round trip per request: a connection broken by a PostgreSQL restart fails once
         # (503), SQLAlchemy then discards the whole pool and the next requests reconnect.
         "pool_pre_ping": False,
         "pool_size": config["DB_POOL_SIZE"],
+        "max_overflow": config["DB_MAX_OVERFLOW"],
+        # A full pool answers 503 with Retry-After after this wait rather than queueing requests for long.
+        "pool_timeout": config["DB_POOL_TIMEOUT_S"],
         "pool_recycle": 1800,
         "connect_args": {
             "connect_timeout": config["DB_CONNECT_TIMEOUT_S"],
@@ -157,7 +179,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Production: refuses the default secret key (checked in create_app)."""
+    """Production: refuses a missing or short secret key (checked in create_app)."""
 
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1").lower() in ("1", "true", "yes")

@@ -24,7 +24,14 @@ set_json_loads(orjson.loads)
 
 @contextmanager
 def read_connection() -> Iterator[Connection]:
-    """A pooled connection of its own (never the request's write session) in autocommit mode."""
+    """A pooled connection in autocommit mode; the request's session's own when it already holds one.
+
+    One connection per request (the connection budget): an editor's token check has already opened the
+    session's transaction, and a second checkout for the listing would hold two of the pool's connections.
+    """
+    if db.session().in_transaction():
+        yield db.session.connection()
+        return
     with db.engine.connect() as connection:
         yield connection.execution_options(isolation_level="AUTOCOMMIT")
 

@@ -7,6 +7,7 @@ import logging
 
 from flask import Flask, Response, g, request
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_MIMETYPE = "application/problem+json"
@@ -181,6 +182,18 @@ def register_error_handlers(app: Flask) -> None:
             "The database is unavailable; retry shortly.",
             type_slug="service-unavailable",
             headers={"Retry-After": "5"},
+        )
+
+    @app.errorhandler(PoolTimeout)
+    def _pool_exhausted(error: PoolTimeout):
+        # Every connection of this worker's pool is busy (the connection budget): shed the request.
+        log.warning("database connection pool exhausted")
+        return problem_response(
+            503,
+            "Service Unavailable",
+            "The service is busy; retry shortly.",
+            type_slug="service-busy",
+            headers={"Retry-After": "1"},
         )
 
     @app.errorhandler(Exception)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 
 from urbanpulse.core.errors import PreconditionFailed, PreconditionRequired
+from urbanpulse.web.http import body_digest
 
 # Flask-Compress marks compressed representations with a ":gzip"/":br" suffix inside the quotes.
-_ETAG_ITEM = re.compile(r'^(?:W/)?"([0-9a-f-]{36})\.(\d+)(?:\.[a-z.]+)?(?::[a-z]+)?"$')
+_ETAG_ITEM = re.compile(r'^(?:W/)?"([0-9a-f-]{36})\.(\d+)(?:\.[a-z0-9.]+)?(?::[a-z]+)?"$')
 
 
 def item_etag(item_id: uuid.UUID, version: int, variant: str | None = None) -> str:
@@ -21,6 +23,15 @@ def representation_etag(item_id: uuid.UUID, version: int, *, lang: str | None, e
     """The ETag of one representation of an item: its language, the editor's view, anything `extra` it shows."""
     variant = ".".join(filter(None, (lang, "ed" if editor else None, extra)))
     return item_etag(item_id, version, variant or None)
+
+
+def body_bound_etag(item_id: uuid.UUID, version: int, *, lang: str | None, editor: bool) -> Callable[[bytes], str]:
+    """The ETag maker of a representation that also depends on the clock (`open_now`, `next_occurrence`).
+
+    Its ETag is the representation's plus a digest of the body it is given, so an If-None-Match never gets a
+    304 for an answer that says something else; it still names the item's id and version for If-Match.
+    """
+    return lambda body: representation_etag(item_id, version, lang=lang, editor=editor, extra=body_digest(body))
 
 
 def parse_if_match(header: str | None) -> list[tuple[str, int]]:

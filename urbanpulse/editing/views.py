@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import request
 
 from urbanpulse.auth.guard import EDITORS, optional_user, protected
@@ -20,7 +22,9 @@ def if_match() -> str | None:
     return request.headers.get("If-Match")
 
 
-def item_response(body: dict, *, etag: str, lang: str | None, status: int = 200, headers: dict | None = None):
+def item_response(
+    body: dict, *, etag: str | Callable[[bytes], str], lang: str | None, status: int = 200, headers: dict | None = None
+):
     """One item as a GeoJSON Feature with its ETag (for If-Match) and its Content-Language."""
     return json_response(
         body,

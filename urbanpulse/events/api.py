@@ -10,7 +10,7 @@ from flask.views import MethodView
 from urbanpulse.auth.guard import is_editor
 from urbanpulse.cache.responses import public_request, shared_json
 from urbanpulse.core.errors import NotFound
-from urbanpulse.editing.etags import representation_etag
+from urbanpulse.editing.etags import body_bound_etag
 from urbanpulse.editing.views import ItemOperations, actor, if_match, item_response
 from urbanpulse.events import api_calendar, api_stream, queries, service
 from urbanpulse.events.blueprint import blp, filters_of, now_utc, window_of
@@ -83,7 +83,7 @@ def _event_response(row, *, lang, editor, status=200, headers=None):
     upcoming = next(occurrences_from(schedule_of(row), now_utc()), None)
     return item_response(
         event_feature(row, lang=lang, editor=editor, next_occurrence=upcoming),
-        etag=representation_etag(row.id, row.version, lang=lang, editor=editor),
+        etag=body_bound_etag(row.id, row.version, lang=lang, editor=editor),
         lang=lang,
         status=status,
         headers=headers,

@@ -4,6 +4,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from urbanpulse.core.errors import problem_response
+from urbanpulse.core.operator import is_operator
 from urbanpulse.health import service
 from urbanpulse.web.api_base import ApiBlueprint
 
@@ -25,7 +26,11 @@ class HealthSchema(Schema):
         validate=validate.OneOf(("ok", "degraded")),
         metadata={"description": "degraded: Redis is down (answers come from PostgreSQL)"},
     )
-    checks = fields.Dict(keys=fields.String(), values=fields.Nested(CheckSchema), metadata={"description": "readyz"})
+    checks = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(CheckSchema),
+        metadata={"description": "readyz, with the operator token (METRICS_TOKEN) only"},
+    )
 
 
 @blp.route("/healthz")
@@ -41,16 +46,18 @@ class ReadyView(MethodView):
     @blp.response(200, HealthSchema)
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
     def get(self):
-        """PostgreSQL reachable and migrated (else 503); Redis down is reported as degraded."""
+        """PostgreSQL reachable and migrated (else 503); Redis down is reported as degraded.
+
+        Each dependency's state and why it fails (revisions, error classes) only with the operator token.
+        """
         ready, report = service.readiness()
+        operator = is_operator()
         if ready:
-            return report
-        failing = ", ".join(f"{name}: {c['status']}" for name, c in report["checks"].items() if c["status"] != "ok")
+            return report if operator else {"status": report["status"]}
+        detail, extra = "not ready", None
+        if operator:
+            failing = ", ".join(f"{name}: {c['status']}" for name, c in report["checks"].items() if c["status"] != "ok")
+            detail, extra = f"not ready ({failing})", {"checks": report["checks"]}
         return problem_response(
-            503,
-            "Service Unavailable",
-            f"not ready ({failing})",
-            type_slug="not-ready",
-            headers={"Retry-After": "5"},
-            extra={"checks": report["checks"]},
+            503, "Service Unavailable", detail, type_slug="not-ready", headers={"Retry-After": "5"}, extra=extra
         )

@@ -8,7 +8,7 @@ from geoalchemy2.shape import to_shape
 
 from urbanpulse.auth.guard import is_editor, optional_user
 from urbanpulse.core.errors import Forbidden, Unauthorized
-from urbanpulse.editing.etags import representation_etag
+from urbanpulse.editing.etags import body_bound_etag
 from urbanpulse.editing.views import ItemOperations, actor, if_match, item_response
 from urbanpulse.pois import nearby_cache, queries, service
 from urbanpulse.pois.categories import CATEGORY_LABELS
@@ -42,7 +42,7 @@ def _poi_feature(poi, *, lang, editor, at=None) -> dict:
 def _poi_response(poi, *, lang, editor, status=200, at=None, headers=None):
     return item_response(
         _poi_feature(poi, lang=lang, editor=editor, at=at),
-        etag=representation_etag(poi.id, poi.version, lang=lang, editor=editor),
+        etag=body_bound_etag(poi.id, poi.version, lang=lang, editor=editor),
         lang=lang,
         status=status,
         headers=headers,

@@ -11,7 +11,6 @@ server trusts loopback for its own `postgres` role. A DATABASE_URL set by the us
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -20,6 +19,7 @@ import psycopg
 from psycopg import sql
 
 from urbanpulse.core.config import instance_dir
+from urbanpulse.core.keys import create_private_file_once
 
 OWNER = "urbanpulse_owner"
 RUNTIME = "urbanpulse_app"
@@ -41,20 +41,13 @@ def load_credentials() -> dict | None:
 
 
 def load_or_create_credentials() -> dict:
-    """This install's passwords, generated at the first call (file created atomically, readable by owner only)."""
+    """This install's passwords, generated at the first call (written atomically, readable by its owner only)."""
     found = load_credentials()
     if found is not None:
         return found
-    path = credentials_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
     created = {OWNER: secrets.token_urlsafe(32), RUNTIME: secrets.token_urlsafe(32)}
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another provisioning run won the race: use its passwords
-        return json.loads(path.read_text())
-    with os.fdopen(fd, "w") as file:
-        json.dump(created, file)
-    return created
+    create_private_file_once(credentials_path(), json.dumps(created))  # a concurrent run's file wins
+    return json.loads(credentials_path().read_text())
 
 
 def role_url(url: str, role: str, password: str) -> str:

@@ -18,16 +18,54 @@ threads = int(os.environ.get("WEB_THREADS", 8))
 timeout = int(os.environ.get("WEB_TIMEOUT_S", 30))
 graceful_timeout = 10
 keepalive = 5
-accesslog = None
+# Each request is logged by the app (urbanpulse.access, with its request id); WEB_ACCESS_LOG=1 adds gunicorn's.
+access_log_on = os.environ.get("WEB_ACCESS_LOG", "0").lower() in ("1", "true", "yes")
+accesslog = "-" if access_log_on else None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def _json_logging(level: str, access: bool) -> dict:
+    """gunicorn's error and access loggers writing the app's JSON lines to stderr (the root logger is the app's)."""
+    from urbanpulse.web.request_log import JSON_LOG_FORMAT
+
+    def logger(logger_level: str) -> dict:
+        return {"level": logger_level, "handlers": ["json_stderr"], "propagate": False}
+
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "root": {"level": level.upper(), "handlers": []},
+        "formatters": {"json": {"()": "pythonjsonlogger.json.JsonFormatter", "fmt": JSON_LOG_FORMAT}},
+        "handlers": {
+            "json_stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+        },
+        "loggers": {
+            "gunicorn.error": logger(level.upper()),
+            "gunicorn.access": logger("INFO" if access else "WARNING"),
+        },
+    }
+
+
+logconfig_dict = _json_logging(loglevel, access_log_on)
+# gunicorn believes X-Forwarded-Proto only from the same proxies the app believes (none by default).
+forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "")
 
 # Prometheus counters are per process; workers write them to a shared folder that /metrics aggregates.
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     import tempfile
 
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="urbanpulse-metrics-")
+
+
+def when_ready(server):
+    """Serve the workers' aggregated metrics from the master on METRICS_BIND (e.g. 127.0.0.1:9100) when set."""
+    metrics_bind = os.environ.get("METRICS_BIND")
+    if metrics_bind:
+        from urbanpulse.serving.metrics_bind import serve_metrics
+
+        serve_metrics(metrics_bind)
+        server.log.info("metrics served on http://%s/metrics", metrics_bind)
 
 
 def on_starting(server):
@@ -55,7 +93,9 @@ def child_exit(server, worker):
 
 
 def post_worker_init(worker):
-    """Collect garbage rarely; on gevent, refuse to serve if psycopg would block, and take turns between connections."""
+    """Check the connection budget, collect garbage rarely; on gevent, refuse to serve if psycopg would block,
+    and take turns between connections."""
+    _check_connection_budget(worker)
     _collect_garbage_rarely()
     if "gevent" not in worker_class.lower():  # ours, or gunicorn's own when WEB_WORKER_CLASS names it
         return
@@ -65,6 +105,19 @@ def post_worker_init(worker):
         worker.log.error("psycopg was imported before gevent patching; its waits would block every greenlet")
         raise SystemExit(1)
     worker.wsgi = _taking_turns(worker.wsgi)
+
+
+def _check_connection_budget(worker):
+    """Refuse to serve when every worker's pool together could exceed PostgreSQL's max_connections."""
+    from urbanpulse.core.db_budget import check_connection_budget, connections_per_worker
+
+    app = worker.wsgi
+    with app.app_context():
+        check_connection_budget(
+            workers=worker.cfg.workers,
+            per_worker=connections_per_worker(app.config),
+            reserve=app.config["DB_RESERVED_CONNECTIONS"],
+        )
 
 
 def _collect_garbage_rarely():

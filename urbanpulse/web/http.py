@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 
 import orjson
 from flask import Response, request
@@ -12,9 +13,14 @@ GEOJSON_MIMETYPE = "application/geo+json"
 JSON_MIMETYPE = "application/json"
 
 
+def body_digest(body: bytes) -> str:
+    """A digest (32 hex digits) of the bytes of a representation."""
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
 def body_etag(body: bytes) -> str:
     """A strong ETag from the bytes of a representation."""
-    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+    return f'"{body_digest(body)}"'
 
 
 def _matches(header: str | None, etag: str) -> bool:
@@ -32,7 +38,7 @@ def json_response(
     *,
     status: int = 200,
     mimetype: str = JSON_MIMETYPE,
-    etag: str | None = None,
+    etag: str | Callable[[bytes], str] | None = None,
     headers: dict | None = None,
     vary: tuple[str, ...] = ("Accept-Language", "Authorization"),
     max_age_s: int = 60,
@@ -49,15 +55,18 @@ def bytes_response(
     *,
     status: int = 200,
     mimetype: str = JSON_MIMETYPE,
-    etag: str | None = None,
+    etag: str | Callable[[bytes], str] | None = None,
     headers: dict | None = None,
     vary: tuple[str, ...] = ("Accept-Language", "Authorization"),
     max_age_s: int = 60,
 ) -> Response:
-    """GET/HEAD get an ETag (given or from the body), Cache-Control and 304 on a match.
+    """GET/HEAD get an ETag (given, made from the body by `etag(body)`, or the body's digest), Cache-Control
+    and 304 on a match.
 
     Answers to authenticated callers are private (editors may see drafts); public ones are shareable.
     """
+    if callable(etag):
+        etag = etag(body)
     response = Response(body, status=status, mimetype=mimetype)
     if vary:
         response.vary.update(vary)

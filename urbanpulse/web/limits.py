@@ -4,7 +4,7 @@ Over a limit: 429 problem with Retry-After."""
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask_limiter import Limiter
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -12,7 +12,7 @@ UNLIMITED_PATHS = ("/healthz", "/readyz", "/metrics")
 
 
 def client_ip() -> str:
-    """The caller's address (gunicorn only trusts X-Forwarded-For from FORWARDED_ALLOW_IPS)."""
+    """The caller's address: the peer, or the client a trusted proxy forwarded for (urbanpulse.web.proxies)."""
     return f"ip:{request.remote_addr or 'unknown'}"
 
 
@@ -20,8 +20,14 @@ def _not_a_read() -> bool:
     return request.method not in SAFE_METHODS or request.path.startswith(UNLIMITED_PATHS)
 
 
+def _read_limit() -> str:
+    return current_app.config["RATE_LIMIT_READS"]
+
+
 limiter = Limiter(
     key_func=client_ip,
+    # Read from the current app at request time: the Limiter is shared by every app of the process.
+    application_limits=[_read_limit],
     application_limits_exempt_when=_not_a_read,
     strategy="sliding-window-counter",
     headers_enabled=True,

@@ -12,6 +12,8 @@ from flask import Flask, g, request
 from pythonjsonlogger.json import JsonFormatter
 
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# One JSON object per line; gunicorn's own loggers use the same (urbanpulse.serving.gunicorn_conf).
+JSON_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 access_log = logging.getLogger("urbanpulse.access")
 
 
@@ -20,7 +22,7 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     if not any(getattr(h, "_urbanpulse", False) for h in root.handlers):
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        handler.setFormatter(JsonFormatter(JSON_LOG_FORMAT))
         handler._urbanpulse = True
         root.addHandler(handler)
     root.setLevel(level)
