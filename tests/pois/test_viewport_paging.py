@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.factories import make_poi
+from tests.paging import cursor_of, ids, pages
 from tests.problem import assert_problem
 from urbanpulse.core import keyset
 from urbanpulse.core.extensions import db
@@ -25,26 +26,6 @@ def delete(poi_id) -> None:
 
 def inside_at(rng: random.Random, box=BOX) -> tuple[float, float]:
     return rng.uniform(box[0], box[2]), rng.uniform(box[1], box[3])
-
-
-def pages(client, url, params, *, between=None) -> list[dict]:
-    """Every page of a listing, following `next` links; `between(page_number)` runs between two pages."""
-    bodies, number = [], 0
-    while True:
-        response = client.get(url, query_string=params)
-        assert response.status_code == 200, response.get_json()
-        bodies.append(response.get_json())
-        following = [link["href"] for link in bodies[-1]["links"] if link["rel"] == "next"]
-        if not following:
-            return bodies
-        number += 1
-        if between:
-            between(number)
-        url, params = following[0], None
-
-
-def ids(bodies) -> list[str]:
-    return [feature["id"] for body in bodies for feature in body["features"]]
 
 
 def test_viewport_pages_see_every_lasting_poi_once_while_pois_come_and_go(client, app):
@@ -145,7 +126,7 @@ def test_a_cursor_replayed_with_other_filters_is_a_400(client, app, first, other
     for i in range(4):
         make_poi(*inside_at(rng), category="museum", name={"fr": f"Lieu {i}"})
     body = client.get("/api/v1/pois", query_string={**first, "limit": 1}).get_json()
-    cursor = next(link["href"] for link in body["links"] if link["rel"] == "next").split("cursor=")[1].split("&")[0]
+    cursor = cursor_of(body)
     assert (
         client.get("/api/v1/pois", query_string={**first, "limit": 2, "lang": "en", "cursor": cursor}).status_code
         == 200
