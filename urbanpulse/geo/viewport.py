@@ -18,7 +18,7 @@ BITS = PRECISION * 5
 BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz"
 # Above every key in the "C" collation ('{' follows 'z').
 END_KEY = "{"
-MAX_RANGES = 16
+MAX_RANGES = 64
 
 
 def key_sql(alias: str) -> str:

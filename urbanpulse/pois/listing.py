@@ -26,7 +26,8 @@ def _where(*, bbox, categories, q, status, public) -> tuple[list[str], dict]:
     filters = [public_sql(PUBLIC_PREDICATE, "p")] if public else ["p.deleted_at IS NULL", "p.status = :status"]
     params: dict = {} if public else {"status": status}
     if bbox:
-        filters.append(viewport.inside_sql("p"))
+        # `&&` lets the GiST index narrow the rows (on float4 boxes); the second test is the exact one.
+        filters += ["p.location::geometry && ST_MakeEnvelope(:x1, :y1, :x2, :y2, 4326)", viewport.inside_sql("p")]
         params.update(zip(("x1", "y1", "x2", "y2"), bbox, strict=True))
     if categories:
         filters.append("p.category = ANY(:categories)")
