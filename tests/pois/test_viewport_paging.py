@@ -49,6 +49,29 @@ def test_viewport_pages_see_every_lasting_poi_once_while_pois_come_and_go(client
     assert survivors == sorted(survivors, key=order.get), "the order changed while paging"
 
 
+def test_a_viewport_of_some_categories_pages_in_the_same_order_exactly(client, app):
+    rng = random.Random(8)
+    wanted = {
+        str(make_poi(*inside_at(rng), category=("museum", "church", "cafe")[i % 3], name={"fr": f"Lieu {i}"}).id)
+        for i in range(30)
+    }
+    museums_or_churches = {
+        poi_id
+        for poi_id in wanted
+        if client.get(f"/api/v1/pois/{poi_id}").get_json()["properties"]["category"] != "cafe"
+    }
+    everything = ids(pages(client, "/api/v1/pois", {"bbox": BBOX, "limit": 100}))
+
+    def change(number):
+        make_poi(*inside_at(rng), category="museum", name={"fr": f"Nouveau {number}"})
+
+    params = {"bbox": BBOX, "category": "museum,church", "limit": 4}
+    seen = ids(pages(client, "/api/v1/pois", params, between=change))
+    assert len(seen) == len(set(seen)) and museums_or_churches <= set(seen)
+    lasting = [poi_id for poi_id in seen if poi_id in museums_or_churches]
+    assert lasting == [poi_id for poi_id in everything if poi_id in museums_or_churches]
+
+
 def test_the_box_edges_are_included_and_nothing_outside_is(client, app):
     corners = [make_poi(x, y) for x in (BOX[0], BOX[2]) for y in (BOX[1], BOX[3])]
     outside = [make_poi(BOX[0] - 1e-9, BOX[1]), make_poi(BOX[2], BOX[3] + 1e-9)]

@@ -104,7 +104,9 @@ def inside_sql(alias: str) -> str:
     )
 
 
-def page_sql(*, columns: str, table: str, where: str, alias: str, after: bool, limit: str = "limit") -> str:
+def page_sql(
+    *, columns: str, table: str, where: str, alias: str, after: bool, limit: str = "limit", split_by: str | None = None
+) -> str:
     """Rows of the box in (key, id) order, at most :<limit>, after (:after_key, :after_id) when `after`.
 
     Binds :lows and :highs (the ranges of `cover`, trimmed by `ranges_after`) and the box. Each range is
@@ -112,17 +114,23 @@ def page_sql(*, columns: str, table: str, where: str, alias: str, after: bool, l
     each other in key order, so the nested loop over them yields the whole page in order and the outer
     LIMIT stops it early. The box test sits outside a planning fence (OFFSET 0): estimated inside the scan,
     its selectivity would lead the planner to read every row of a range and sort them.
+
+    `split_by` (a column, its values bound as :splits) reads each range once per value, from an index on
+    (column, key, id), and merges those few rows by key: a filter on the column then skips no rows.
     """
     key = key_sql(alias)
     resume = f" AND ({key}, {alias}.id) > (:after_key, CAST(:after_id AS uuid))" if after else ""
-    return f"""SELECT page.* FROM unnest(CAST(:lows AS text[]), CAST(:highs AS text[])) AS cell(low, high)
-    CROSS JOIN LATERAL (
-        SELECT * FROM (
+    split = f" AND {alias}.{split_by} = split.value" if split_by else ""
+    scan = f"""SELECT * FROM (
             SELECT {columns}, {key} AS view_key, {inside_sql(alias)} AS inside FROM {table}
-            WHERE {where} AND {key} >= cell.low AND {key} < cell.high{resume}
+            WHERE {where}{split} AND {key} >= cell.low AND {key} < cell.high{resume}
             ORDER BY {key}, {alias}.id OFFSET 0
-        ) AS candidate WHERE candidate.inside LIMIT :{limit}
-    ) AS page
+        ) AS candidate WHERE candidate.inside LIMIT :{limit}"""
+    if split_by:
+        scan = f"""SELECT part.* FROM unnest(CAST(:splits AS text[])) AS split(value)
+            CROSS JOIN LATERAL ({scan}) AS part ORDER BY part.view_key, part.id LIMIT :{limit}"""
+    return f"""SELECT page.* FROM unnest(CAST(:lows AS text[]), CAST(:highs AS text[])) AS cell(low, high)
+    CROSS JOIN LATERAL ({scan}) AS page
     LIMIT :{limit}"""
 
 

@@ -81,13 +81,14 @@ def listing(
 
 
 def _viewport_page(*, bbox, categories, limit: int, after) -> tuple[list, int]:
-    where, extra = public_sql(PUBLIC_PREDICATE, "p"), {}
-    if categories:
-        where += " AND p.category = ANY(:categories)"
-        extra["categories"] = categories
-    page = viewport.page_sql(columns=COLUMNS, table="pois p", where=where, alias="p", after=after is not None)
+    where = public_sql(PUBLIC_PREDICATE, "p")
+    split = {"split_by": "category"} if categories else {}
+    extra = {"splits": categories} if categories else {}
+    page = viewport.page_sql(columns=COLUMNS, table="pois p", where=where, alias="p", after=after is not None, **split)
     rows = fetch_all(page, {**viewport.page_params(bbox, after), **extra, "limit": limit + 1})
-    counted = viewport.page_sql(columns="p.id", table="pois p", where=where, alias="p", after=False, limit="cap")
+    counted = viewport.page_sql(
+        columns="p.id", table="pois p", where=where, alias="p", after=False, limit="cap", **split
+    )
     count_params = {**viewport.page_params(bbox, None), **extra, "cap": keyset.MATCH_COUNT_CAP + 1}
     return rows, fetch_all(f"SELECT count(*) AS n FROM ({counted}) AS matched", count_params)[0].n
 

@@ -58,6 +58,13 @@ class Poi(TimestampMixin, db.Model):
             "id",
             postgresql_where=text(PUBLIC_PREDICATE),
         ),
+        Index(
+            "ix_pois_public_category_viewport",
+            "category",
+            text("st_geohash(location, 12)"),
+            "id",
+            postgresql_where=text(PUBLIC_PREDICATE),
+        ),
         Index("ix_pois_updated_at", "updated_at"),
     )
 
