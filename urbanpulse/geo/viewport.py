@@ -2,8 +2,9 @@
 
 A box is covered by a few geohash cells, each a contiguous range of the key `ST_GeoHash(location, 12)`,
 so a btree index on (key, id) serves a page of any box by reading about `limit` rows, however many the box
-holds: the ranges run side by side (one ordered index scan each, merged), and a keyset cursor
-(key, id) resumes after the last row. The exact box test still applies to every row.
+holds: the ranges are read one after the other in key order (one ordered index scan each, stopped as soon
+as the page is full), and a keyset cursor (key, id) resumes after the last row. The exact box test still
+applies to every row; the rows read and dropped are those of the edge cells lying outside the box.
 """
 
 from __future__ import annotations
