@@ -42,7 +42,23 @@ RATIOS = {
     "uncached_over_pgbench": ("uncached_nearby", "pgbench_same_sql"),
     "crowd_over_healthz": ("crowd_cached", "healthz"),
     "category_over_uncached": ("category_uncached", "uncached_nearby"),
+    "viewport_city_over_small": ("viewport_city", "viewport_small"),
 }
+TARGETS = {
+    "uncached_over_pgbench": 0.10,
+    "crowd_over_healthz": 0.35,
+    "category_over_uncached": 0.7,
+    "viewport_city_over_small": 0.5,
+}
+# The map viewport (issue 21): a box holding a handful of POIs and a city-wide one (about 9,300 at 1M POIs).
+VIEWPORTS = {
+    "viewport_small": "/api/v1/pois?bbox=1.60,50.72,1.601,50.721&limit=20",
+    "viewport_city": "/api/v1/pois?bbox=1.59,50.71,1.64,50.74&limit=20",
+}
+# Which groups of cases run (BENCH_CASES=viewport measures only the two viewport cases); the database is
+# BENCH_DATABASE, so a smaller BENCH_POIS can be loaded beside the 1M one.
+GROUPS = [g.strip() for g in os.environ.get("BENCH_CASES", "nearby,crowd,viewport").split(",") if g.strip()]
+DATABASE = os.environ.get("BENCH_DATABASE", "urbanpulse_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 CATEGORY = "museum"
 RESULTS = ROOT / "bench" / "results"
@@ -283,32 +299,45 @@ def best(rounds: list[dict], key: str = "rps") -> float:
 def main() -> int:
     """Run every case and report."""
     ensure_tools()
-    url = with_database(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL, "urbanpulse_bench")
+    url = with_database(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL, DATABASE)
     load_database(url)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    uncached = start_service(url, UNCACHED_PORT, cache=False)
-    cached = start_service(url, CACHED_PORT, cache=True)
+    services = [start_service(url, UNCACHED_PORT, cache=False)]
+    if "crowd" in GROUPS:
+        services.append(start_service(url, CACHED_PORT, cache=True))
+    cases: dict = {}
+    sizes: dict = {}
     try:
-        cases = measure_side_by_side(
-            {
-                "uncached_nearby": lambda s: wrk(UNCACHED_PORT, "nearby.lua", s),
-                "pgbench_same_sql": lambda s: pgbench(url, s),
-                "category_uncached": lambda s: wrk(UNCACHED_PORT, "nearby.lua", s, {"BENCH_CATEGORY": CATEGORY}),
-            }
-        )
-        cases |= measure_side_by_side(
-            {"crowd_cached": crowd_round, "healthz": lambda s: wrk(CACHED_PORT, "healthz.lua", s)},
-            warm={"crowd_cached": warm_cache},
-        )
-        sizes = response_sizes(CACHED_PORT)
+        if "nearby" in GROUPS:
+            cases |= measure_side_by_side(
+                {
+                    "uncached_nearby": lambda s: wrk(UNCACHED_PORT, "nearby.lua", s),
+                    "pgbench_same_sql": lambda s: pgbench(url, s),
+                    "category_uncached": lambda s: wrk(UNCACHED_PORT, "nearby.lua", s, {"BENCH_CATEGORY": CATEGORY}),
+                }
+            )
+        if "crowd" in GROUPS:
+            cases |= measure_side_by_side(
+                {"crowd_cached": crowd_round, "healthz": lambda s: wrk(CACHED_PORT, "healthz.lua", s)},
+                warm={"crowd_cached": warm_cache},
+            )
+            sizes = response_sizes(CACHED_PORT)
+        if "viewport" in GROUPS:
+            cases |= measure_side_by_side(
+                {
+                    name: lambda s, path=path: wrk(UNCACHED_PORT, "path.lua", s, {"BENCH_PATH": path})
+                    for name, path in VIEWPORTS.items()
+                }
+            )
     finally:
-        for process in (uncached, cached):
+        for process in services:
             os.killpg(process.pid, 15)
     plan = explain(url)
-    ratios = {name: best(cases[top]) / best(cases[bottom]) for name, (top, bottom) in RATIOS.items()}
+    measured = {name: pair for name, pair in RATIOS.items() if pair[0] in cases and pair[1] in cases}
+    ratios = {name: best(cases[top]) / best(cases[bottom]) for name, (top, bottom) in measured.items()}
     turn_ratios = {
         name: [a["rps"] / b["rps"] for a, b in zip(cases[top], cases[bottom], strict=True)]
-        for name, (top, bottom) in RATIOS.items()
+        for name, (top, bottom) in measured.items()
     }
     report = {
         "machine": {"cores": os.cpu_count(), "pois": POIS, "connections": CONNECTIONS, "duration_s": DURATION_S},
@@ -335,10 +364,11 @@ def print_summary(report: dict) -> None:
         hit = f"{top['hit_ratio']:.3f}" if top.get("hit_ratio") is not None else "-"
         errors = sum(r["errors"] for r in rounds)
         print(f"{name:26} {top['rps']:12.0f} {p50:>8} {p99:>8} {errors:7d} {hit:>9}")
-    targets = {"uncached_over_pgbench": 0.10, "crowd_over_healthz": 0.35, "category_over_uncached": 0.7}
     for name, value in report["ratios"].items():
         by_turn = " / ".join(f"{r:.3f}" for r in report["ratios_by_turn"][name])
-        print(f"{name:26} {value:6.3f}  (target >= {targets[name]}; turn by turn {by_turn})")
+        print(f"{name:26} {value:6.3f}  (target >= {TARGETS[name]}; turn by turn {by_turn})")
+    if not {"crowd_cached", "uncached_nearby", "healthz"} <= report["cases"].keys():
+        return
     for name, target_ms in (("uncached_nearby", 25), ("crowd_cached", 10)):
         rounds = report["cases"][name]
         p99s = " / ".join(f"{r['p99_ms']:.1f}" for r in rounds)

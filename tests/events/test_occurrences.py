@@ -68,7 +68,7 @@ def test_paging_with_a_cursor_returns_every_occurrence_once(client):
             break
         url, query = following[0], None
     assert len(seen) == 20 and len(set(seen)) == 20
-    assert_problem(client.get("/api/v1/events", query_string={"cursor": "bogus"}), 422, "cursor")
+    assert_problem(client.get("/api/v1/events", query_string={"cursor": "bogus"}), 400, "cursor")
 
 
 def test_position_adds_geodesic_distance_and_radius_filters(client):

@@ -28,12 +28,12 @@ def slugs(response) -> list[str]:
     return [f["properties"]["slug"] for f in response.get_json()["features"]]
 
 
-def test_list_is_published_only_by_slug_and_filters(client, routes):
-    assert slugs(client.get("/api/v1/routes")) == ["boucle", "court", "en-mer", "long"]
+def test_list_is_published_only_oldest_first_and_filters(client, routes):
+    assert slugs(client.get("/api/v1/routes")) == ["court", "long", "boucle", "en-mer"]
     assert slugs(client.get("/api/v1/routes?theme=maritime")) == ["court", "en-mer"]
     assert slugs(client.get("/api/v1/routes?theme=maritime,nature&kind=walk,bike")) == ["court", "long"]
     assert slugs(client.get("/api/v1/routes?kind=boat")) == ["en-mer"]
-    assert slugs(client.get("/api/v1/routes?max_length_m=4000")) == ["boucle", "court", "long"]
+    assert slugs(client.get("/api/v1/routes?max_length_m=4000")) == ["court", "long", "boucle"]
     assert slugs(client.get("/api/v1/routes?max_length_m=3999")) == ["court"]
     assert slugs(client.get("/api/v1/routes?difficulty=hard")) == []
 
@@ -50,7 +50,7 @@ def test_list_pages_with_a_cursor(client, routes):
     assert first["numberMatched"] == 4 and first["numberReturned"] == 3
     next_link = next(link["href"] for link in first["links"] if link["rel"] == "next")
     second = client.get(next_link).get_json()
-    assert [f["properties"]["slug"] for f in second["features"]] == ["long"]
+    assert [f["properties"]["slug"] for f in second["features"]] == ["en-mer"]
     assert not any(link["rel"] == "next" for link in second["links"])
 
 
@@ -78,7 +78,6 @@ def test_lang_flattens_names_and_labels(client, routes):
         ("max_length_m=abc", "max_length_m"),
         ("limit=0", "limit"),
         ("limit=101", "limit"),
-        ("cursor=nonsense", "cursor"),
         ("lang=es", "lang"),
         ("simplify_m=0.5", "simplify_m"),
         ("status=archived", "status"),
@@ -87,6 +86,10 @@ def test_lang_flattens_names_and_labels(client, routes):
 )
 def test_list_validation(client, routes, query, field):
     assert_problem(client.get(f"/api/v1/routes?{query}"), 422, field)
+
+
+def test_a_cursor_not_made_here_is_a_400_naming_it(client, routes):
+    assert_problem(client.get("/api/v1/routes?cursor=nonsense"), 400, "cursor")
 
 
 def test_nearby_orders_by_distance_to_the_line_and_measures_it(client, routes):

@@ -47,6 +47,8 @@ LIST_BUCKET_S = LIST_MAX_AGE_S
 NOW_BUCKET_S = NOW_MAX_AGE_S
 # Cached answers are retired by a write to an event or to a POI (a venue's name, place or visibility).
 CACHE_DOMAINS = ("events", "pois")
+# Query arguments that shape the page, not what it selects: a cursor stays valid across them.
+PRESENTATION_ARGS = ("cursor", "limit", "lang")
 item = ItemOperations(blp, out_schema=EventFeatureOutSchema, path=ITEM_PATH, id_name="event_id")
 
 
@@ -60,9 +62,12 @@ def _clock(bucket_s: int) -> datetime:
 
 def _occurrence_page(rows, args, *, endpoint: str, start, end, now, positioned: bool, **path) -> dict:
     lang = lang_of(args)
-    found, more = queries.page(rows, start, end, limit=args["limit"], after=queries.decode_cursor(args.get("cursor")))
+    # A cursor continues the listing it came from: the filters as asked (not the clock's default window).
+    filters = {**{k: v for k, v in args.items() if k not in PRESENTATION_ARGS}, **{k: str(v) for k, v in path.items()}}
+    after = queries.decode_cursor(args.get("cursor"), filters=filters)
+    found, more = queries.page(rows, start, end, limit=args["limit"], after=after)
     features = [occurrence_feature(o, lang=lang, now=now, positioned=positioned) for o in found]
-    next_cursor = queries.encode_cursor(found[-1].key) if more and found else None
+    next_cursor = queries.encode_cursor(found[-1].key, filters=filters) if more and found else None
     return collection(
         features,
         truncated=more,

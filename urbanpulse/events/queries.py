@@ -6,8 +6,6 @@ occurrences costs `limit` expansions per event at most, whatever the window.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import heapq
 import itertools
 import uuid
@@ -15,10 +13,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import orjson
 from sqlalchemy import text
 
-from urbanpulse.core.errors import ValidationFailed
+from urbanpulse.core import keyset
 from urbanpulse.core.extensions import db
 from urbanpulse.events.models import ACTIVE_RANGE_SQL
 from urbanpulse.events.recurrence import RecurrenceError, occurrences_from
@@ -153,21 +150,11 @@ def happening(rows: Sequence, at: datetime, until: datetime, *, limit: int, by_d
     return found[:limit], len(found) > limit
 
 
-def encode_cursor(after: tuple[datetime, str]) -> str:
-    """An opaque cursor after an occurrence."""
-    state = {"s": after[0].astimezone(UTC).isoformat(), "e": after[1]}
-    return base64.urlsafe_b64encode(orjson.dumps(state)).decode().rstrip("=")
+def encode_cursor(after: tuple[datetime, str], *, filters: dict) -> str:
+    """An opaque cursor after an occurrence (its start and event id), bound to the listing's filters."""
+    return keyset.encode([after[0].astimezone(UTC).isoformat(), after[1]], filters=filters)
 
 
-def decode_cursor(cursor: str | None) -> tuple[datetime, str] | None:
-    """The position inside a cursor; 422 naming `cursor` when it was not made here."""
-    if not cursor:
-        return None
-    try:
-        state = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        position = datetime.fromisoformat(state["s"]), str(uuid.UUID(state["e"]))
-        if position[0].tzinfo is None:
-            raise ValueError("naive")
-        return position
-    except (binascii.Error, ValueError, KeyError, TypeError):
-        raise ValidationFailed.field("cursor", "not a cursor returned by this API", location="query") from None
+def decode_cursor(cursor: str | None, *, filters: dict) -> tuple[datetime, str] | None:
+    """The position inside a cursor; 400 naming `cursor` when it was not made here or for these filters."""
+    return keyset.decode(cursor, filters=filters, parse=lambda p: (keyset.as_instant(p[0]), keyset.as_uuid(p[1])))

@@ -7,10 +7,11 @@ from flask.views import MethodView
 from geoalchemy2.shape import to_shape
 
 from urbanpulse.auth.guard import is_editor, optional_user
+from urbanpulse.core import keyset
 from urbanpulse.core.errors import Forbidden, Unauthorized
 from urbanpulse.editing.etags import body_bound_etag
 from urbanpulse.editing.views import ItemOperations, actor, if_match, item_response
-from urbanpulse.pois import nearby_cache, queries, service
+from urbanpulse.pois import listing, nearby_cache, queries, service
 from urbanpulse.pois.categories import CATEGORY_LABELS
 from urbanpulse.pois.hours import local_time
 from urbanpulse.pois.schemas import (
@@ -81,7 +82,7 @@ class PoisView(MethodView):
         if status not in (None, "published") and not editor:
             raise (Forbidden if optional_user() else Unauthorized)("only editors may list unpublished POIs")
         lang, q = lang_of(args), args.get("q")
-        rows, matched, next_cursor = queries.listing(
+        rows, matched, next_cursor = listing.listing(
             bbox=args.get("bbox"),
             categories=args.get("category") or (),
             q=q,
@@ -91,7 +92,7 @@ class PoisView(MethodView):
         )
         found = ((row, {"relevance": round(row.relevance, 3)} if q else None) for row in rows)
         features = _features(found, lang=lang, editor=editor, local_now=local_time(args.get("at")))
-        body = collection(features, numberMatched=matched, links=page_links("pois.PoisView", next_cursor))
+        body = collection(features, **keyset.matched(matched), links=page_links("pois.PoisView", next_cursor))
         return json_response(body, mimetype=GEOJSON_MIMETYPE, headers=language_headers(lang))
 
     @item.create(PoiFeatureInSchema)

@@ -50,6 +50,21 @@ class Poi(TimestampMixin, db.Model):
             postgresql_ops={"search_text": "gin_trgm_ops"},
             postgresql_where=text(PUBLIC_PREDICATE),
         ),
+        # The map viewport's order (geo.viewport): geohash key then id, so a page of any box reads few rows.
+        # Migration 0013 gives the key the "C" collation (byte order); reflection does not show collations.
+        Index(
+            "ix_pois_public_viewport",
+            text("st_geohash(location, 12)"),
+            "id",
+            postgresql_where=text(PUBLIC_PREDICATE),
+        ),
+        Index(
+            "ix_pois_public_category_viewport",
+            "category",
+            text("st_geohash(location, 12)"),
+            "id",
+            postgresql_where=text(PUBLIC_PREDICATE),
+        ),
         Index("ix_pois_updated_at", "updated_at"),
     )
 

@@ -1,18 +1,11 @@
-"""Public POI reads: nearby (exact geodesic ranking on a KNN index scan), viewport and text search."""
+"""Public POI reads: nearby (exact geodesic ranking on a KNN index scan); the listing is in `listing`."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-import orjson
-from sqlalchemy import text
-
-from urbanpulse.core.db_read import fetch_all, read_connection
-from urbanpulse.core.errors import ValidationFailed
+from urbanpulse.core.db_read import fetch_all
 from urbanpulse.core.textsearch import normalise
 from urbanpulse.geo.geodesic import distances_m
 from urbanpulse.pois.hours import is_open
@@ -141,88 +134,3 @@ def nearby(
         if done:
             return ranked[:limit]
         fetch = min(fetch * 4, MAX_CANDIDATES)
-
-
-def encode_cursor(state: dict) -> str:
-    """An opaque cursor."""
-    return base64.urlsafe_b64encode(orjson.dumps(state)).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> dict:
-    """The state inside a cursor; 422 naming `cursor` when it was not made here."""
-    if not cursor:
-        return {}
-    try:
-        state = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError):
-        state = None
-    if not isinstance(state, dict) or not (
-        isinstance(state.get("after"), str) or (isinstance(state.get("offset"), int) and state["offset"] >= 0)
-    ):
-        raise ValidationFailed.field("cursor", "not a cursor returned by this API", location="query")
-    return state
-
-
-def _after_id(state: dict) -> str:
-    # A forged cursor must be a 422, not an invalid uuid cast in PostgreSQL.
-    try:
-        return str(uuid.UUID(state["after"]))
-    except (ValueError, TypeError):
-        raise ValidationFailed.field("cursor", "not a cursor returned by this API", location="query") from None
-
-
-def _list_filters(*, bbox, categories, q, status) -> tuple[list[str], dict]:
-    filters = [_public()] if status in (None, "published") else ["p.deleted_at IS NULL", "p.status = :status"]
-    params: dict = {"status": status} if status not in (None, "published") else {}
-    if bbox:
-        filters.append("p.location::geometry && ST_MakeEnvelope(:x1, :y1, :x2, :y2, 4326)")
-        params.update(dict(zip(("x1", "y1", "x2", "y2"), bbox, strict=True)))
-    if categories:
-        filters.append("p.category = ANY(:categories)")
-        params["categories"] = list(categories)
-    if q:
-        filters.append(TEXT_MATCH_SQL)
-        params["q"] = normalise(q)
-    return filters, params
-
-
-def listing(
-    *,
-    bbox=None,
-    categories: Sequence[str] = (),
-    q: str | None = None,
-    status: str | None = None,
-    limit: int = 50,
-    cursor: str | None = None,
-) -> tuple[list, int, str | None]:
-    """POIs in a viewport (and/or matching text): (rows, numberMatched, next cursor).
-
-    Without text the order is by id with keyset paging; with text, by relevance then id.
-    """
-    state = decode_cursor(cursor)
-    filters, params = _list_filters(bbox=bbox, categories=categories, q=q, status=status)
-    where = " AND ".join(filters)
-    with read_connection() as connection:
-        matched = connection.execute(text(f"SELECT count(*) FROM pois p WHERE {where}"), params).scalar_one()
-        rows, next_state = _page(connection, where, params, q=q, state=state, limit=limit)
-    has_more = len(rows) > limit
-    return rows[:limit], matched, encode_cursor(next_state) if has_more else None
-
-
-def _page(connection, where: str, params: dict, *, q, state: dict, limit: int) -> tuple[list, dict | None]:
-    if q:
-        offset = int(state.get("offset", 0))
-        sql = (
-            f"SELECT {COLUMNS}, word_similarity(:q, p.search_text) AS relevance FROM pois p WHERE {where} "
-            "ORDER BY relevance DESC, p.id LIMIT :limit OFFSET :offset"
-        )
-        rows = connection.execute(text(sql), {**params, "limit": limit + 1, "offset": offset}).all()
-        next_state = {"offset": offset + limit}
-    else:
-        if "after" in state:
-            where += " AND p.id > CAST(:after AS uuid)"
-            params["after"] = _after_id(state)
-        sql = f"SELECT {COLUMNS} FROM pois p WHERE {where} ORDER BY p.id LIMIT :limit"
-        rows = connection.execute(text(sql), {**params, "limit": limit + 1}).all()
-        next_state = {"after": str(rows[limit - 1].id)} if len(rows) > limit else None
-    return rows, next_state

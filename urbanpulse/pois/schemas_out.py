@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from urbanpulse.geo.fields import PointGeometry
 from urbanpulse.pois.models import POI_STATUSES
-from urbanpulse.web.schemas_common import LinkSchema, language_out, local_time_out, translated_out
+from urbanpulse.web.schemas_common import LinkSchema, MatchCountSchema, language_out, local_time_out, translated_out
 
 
 class AccessibilityOutSchema(Schema):
@@ -70,11 +70,10 @@ class PoiFeatureOutSchema(Schema):
     properties = fields.Nested(PoiPropertiesOutSchema, required=True)
 
 
-class PoiCollectionOutSchema(Schema):
+class PoiCollectionOutSchema(MatchCountSchema):
     """A GeoJSON FeatureCollection of POIs."""
 
     type = fields.String(required=True, validate=validate.Equal("FeatureCollection"))
     features = fields.List(fields.Nested(PoiFeatureOutSchema), required=True)
     numberReturned = fields.Integer(required=True)
-    numberMatched = fields.Integer(metadata={"description": "listing only: how many match in all"})
     links = fields.List(fields.Nested(LinkSchema), metadata={"description": "listing only: self and next"})

@@ -14,6 +14,7 @@ from urbanpulse.cache.responses import (
     public_request,
     shared_json,
 )
+from urbanpulse.core import keyset
 from urbanpulse.core.errors import Forbidden, Unauthorized
 from urbanpulse.core.i18n import REQUIRED_LANGUAGE
 from urbanpulse.core.models_common import utcnow
@@ -100,7 +101,7 @@ class RoutesView(MethodView):
     @blp.response(200, RouteCollectionOutSchema, content_type=GEOJSON_MIMETYPE)
     @blp.answers(304, 401, 403)
     def get(self, args):
-        """Routes (published; drafts for editors with `status=draft`), by slug, with filters and paging."""
+        """Routes (published; drafts for editors with `status=draft`), oldest first, with filters and paging."""
         editor = is_editor()
         if args.get("status") not in (None, "published") and not editor:
             raise (Forbidden if optional_user() else Unauthorized)("only editors may list draft routes")
@@ -119,7 +120,7 @@ class RoutesView(MethodView):
             )
             features = _features(rows, lang=lang, editor=editor, simplify_m=args.get("simplify_m"))
             links = page_links("routes.RoutesView", next_cursor)
-            return collection(features, numberMatched=matched, links=links)
+            return collection(features, **keyset.matched(matched), links=links)
 
         # The links repeat the query string as sent, so the key is the query string itself (and the language).
         key = {"query": request.full_path, "root": request.script_root, "lang": lang}

@@ -6,10 +6,8 @@ from collections.abc import Sequence
 
 from sqlalchemy import text
 
-from urbanpulse.core.errors import ValidationFailed
+from urbanpulse.core import keyset
 from urbanpulse.core.extensions import db
-from urbanpulse.pois.queries import decode_cursor, encode_cursor
-from urbanpulse.pois.schemas import SLUG_RE
 from urbanpulse.routes.models import PUBLIC_PREDICATE
 
 POINT_SQL = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
@@ -47,8 +45,17 @@ def listing(
     limit: int = 50,
     cursor: str | None = None,
 ) -> tuple[list, int, str | None]:
-    """Routes ordered by slug with keyset paging: (rows, numberMatched, next cursor)."""
-    state = decode_cursor(cursor)
+    """Routes, oldest first (created_at then id: neither changes), by keyset: (rows, capped count, next cursor)."""
+    selection = {
+        "theme": sorted(set(themes)),
+        "kind": sorted(set(kinds)),
+        "difficulty": sorted(set(difficulties)),
+        "max_length_m": max_length_m,
+        "status": status or "published",
+    }
+    after = keyset.decode(
+        cursor, filters=selection, parse=lambda p: (keyset.as_instant(p[0]).isoformat(), keyset.as_uuid(p[1]))
+    )
     if status in (None, "published"):
         filters, params = [_public()], {}
     else:
@@ -58,15 +65,17 @@ def listing(
         filters.append("r.length_m <= :max_length_m")
         params["max_length_m"] = max_length_m
     where = " AND ".join(filters)
-    matched = db.session.execute(text(f"SELECT count(*) FROM routes r WHERE {where}"), params).scalar_one()
-    if "after" in state:
-        if not SLUG_RE.fullmatch(state["after"]):  # cursors carry a slug; anything else was forged
-            raise ValidationFailed.field("cursor", "not a cursor returned by this API", location="query")
-        where += " AND r.slug > :after"
-        params["after"] = state["after"]
-    sql = f"SELECT {_columns(editor=editor)} FROM routes r WHERE {where} ORDER BY r.slug LIMIT :limit"
+    count_sql = f"SELECT count(*) FROM (SELECT 1 FROM routes r WHERE {where} LIMIT :cap) AS matched"
+    matched = db.session.execute(text(count_sql), {**params, "cap": keyset.MATCH_COUNT_CAP + 1}).scalar_one()
+    if after:
+        where += " AND (r.created_at, r.id) > (CAST(:after_at AS timestamptz), CAST(:after_id AS uuid))"
+        params.update(after_at=after[0], after_id=after[1])
+    sql = f"SELECT {_columns(editor=editor)} FROM routes r WHERE {where} ORDER BY r.created_at, r.id LIMIT :limit"
     rows = db.session.execute(text(sql), {**params, "limit": limit + 1}).all()
-    next_cursor = encode_cursor({"after": rows[limit - 1].slug}) if len(rows) > limit else None
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = keyset.encode([last.created_at.isoformat(), str(last.id)], filters=selection)
     return rows[:limit], matched, next_cursor
 
 

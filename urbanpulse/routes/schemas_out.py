@@ -10,6 +10,7 @@ from urbanpulse.routes.vocab import DIFFICULTIES, KINDS, ROUTE_STATUSES, THEMES
 from urbanpulse.web.schemas_common import (
     HistoryEntryOutSchema,
     LinkSchema,
+    MatchCountSchema,
     language_out,
     local_time_out,
     translated_out,
@@ -103,13 +104,12 @@ class RouteFeatureOutSchema(Schema):
     properties = fields.Nested(RoutePropertiesOutSchema, required=True)
 
 
-class RouteCollectionOutSchema(Schema):
+class RouteCollectionOutSchema(MatchCountSchema):
     """A GeoJSON FeatureCollection of routes (without their stop lists)."""
 
     type = fields.String(required=True, validate=validate.Equal("FeatureCollection"))
     features = fields.List(fields.Nested(RouteFeatureOutSchema), required=True)
     numberReturned = fields.Integer(required=True)
-    numberMatched = fields.Integer(metadata={"description": "listing only: how many match in all"})
     links = fields.List(fields.Nested(LinkSchema), metadata={"description": "listing only: self and next"})
 
 

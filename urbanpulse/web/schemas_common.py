@@ -139,3 +139,16 @@ class HistoryEntryOutSchema(Schema):
     actor_id = fields.UUID(required=True, allow_none=True)
     changes = fields.Dict(required=True)
     created_at = fields.DateTime(required=True)
+
+
+class MatchCountSchema(Schema):
+    """The match count of a paged listing: exact up to a cap (core.keyset.MATCH_COUNT_CAP), else a lower bound."""
+
+    numberMatched = fields.Integer(
+        metadata={"description": "how many match in all; present only when exact (at most 200), else omitted"}
+    )
+    numberMatchedAtLeast = fields.Integer(
+        metadata={
+            "description": "present instead of numberMatched when more than 200 match: the count is at least this"
+        }
+    )
