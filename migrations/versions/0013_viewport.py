@@ -1,7 +1,7 @@
 """map viewport: pois in geohash order (btrees on the key and id, and on category, key and id)
 
 Revision ID: 0013
-Revises: 0006
+Revises: 0011
 Create Date: 2026-12-03 09:30:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0013'
-down_revision = '0006'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
