@@ -29,6 +29,7 @@ from urbanpulse.events.scheduling import (
     schedule_of,
 )
 from urbanpulse.events.serialize import local_iso
+from urbanpulse.media.service import check_publishable
 from urbanpulse.pois.models import Poi
 
 ENTITY = "event"
@@ -237,6 +238,8 @@ def _apply_changes(event: Event, properties: dict, geometry) -> None:
         apply_schedule(event, build_schedule(properties, schedule_of(event)))
     if geometry is not KEEP:
         event.location = _point(geometry) if geometry is not None else None
+    if properties.get("publication") == "published":
+        check_publishable(entity_type=ENTITY, item_id=event.id)
     if "venue_poi_id" in properties:
         _check_venue(event.venue_poi_id)
     _check_one_place(event)
@@ -279,3 +282,8 @@ def delete_event(*, event_id: uuid.UUID, if_match: str | None, actor: Actor) -> 
 def event_history(*, event_id: uuid.UUID) -> list:
     """Every change of an event (deleted ones included), oldest first."""
     return history.item_entries(Event, event_id, entity_type=ENTITY, missing=MISSING)
+
+
+def media_changed(event: Event) -> None:
+    """Commit a change of the event's photos (made by urbanpulse.media); a public event is announced updated."""
+    _committed(event, kind="updated" if is_public(event) else None, changed=["media"])
