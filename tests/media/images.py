@@ -50,7 +50,7 @@ def bomb_png(width: int = 50_000, height: int = 50_000) -> bytes:
 
 def animated_gif(frames: int = 1000) -> bytes:
     """An animated GIF of `frames` tiny frames."""
-    images = [Image.new("P", (8, 8), index % 256) for index in range(frames)]
+    images = [Image.new("RGB", (8, 8), (index % 256, index * 7 % 256, 0)) for index in range(frames)]
     out = io.BytesIO()
     images[0].save(out, "GIF", save_all=True, append_images=images[1:], duration=20, loop=0)
     return out.getvalue()
