@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from tests.factories import make_poi
@@ -27,5 +29,6 @@ def local_store(app, tmp_path):
 
 @pytest.fixture
 def poi(app):
-    """A draft POI (made through the POI service)."""
-    return make_poi(status="draft")
+    """A draft POI (made through the POI service), as its id and version (jobs end the session it was read in)."""
+    made = make_poi(status="draft")
+    return SimpleNamespace(id=made.id, version=made.version)

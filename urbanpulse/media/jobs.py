@@ -30,9 +30,12 @@ JOB_TIMEOUT_S = 90
 WORKER = Actor.system("media")
 
 
-def connection() -> redis.Redis:
-    """A Redis connection for RQ (its own: RQ needs longer time-outs than the cache's)."""
-    return redis.Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=30)
+def connection(*, blocking: bool = False) -> redis.Redis:
+    """A Redis connection for RQ (its own: RQ needs longer time-outs than the cache's); a worker's waits
+    on the queue for minutes (`blocking`), so its reads have no time-out."""
+    return redis.Redis.from_url(
+        current_app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=None if blocking else 30
+    )
 
 
 def queue(conn: redis.Redis | None = None) -> Queue:
