@@ -76,3 +76,14 @@ def history_state(rows: list[Media]) -> list[dict]:
 def content_type_of(key: str) -> str:
     """The Content-Type of a served file from its extension."""
     return CONTENT_TYPES[key.rsplit(".", 1)[1]]
+
+
+_COVER_SQL = (
+    "(SELECT s->>'url' FROM jsonb_array_elements({column}) m, jsonb_array_elements(m->'sizes') s "
+    "WHERE (m->>'cover')::boolean AND s->>'format' = 'webp' ORDER BY (s->>'width')::int LIMIT 1)"
+)
+
+
+def cover_url_sql(media_column: str) -> str:
+    """SQL for `cover_url` of an item whose served list is `media_column` (the smallest WebP of its cover)."""
+    return _COVER_SQL.format(column=media_column)  # a column name the caller writes, never input

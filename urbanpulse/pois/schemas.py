@@ -64,7 +64,7 @@ class PoiPropertiesSchema(Schema):
     contact = fields.Nested(ContactSchema)
     media = fields.List(
         fields.Raw(),
-        validate=validate.Length(max=0, error="photos are uploaded at /api/v1/pois/{id}/media, not set here"),
+        validate=validate.Length(max=0, error="photos are uploaded at /api/v1/pois/{{id}}/media, not set here"),
         metadata={"description": "read-only here (an empty list is accepted and ignored): see /pois/{id}/media"},
     )
     status = fields.String(validate=validate.OneOf(POI_STATUSES))
