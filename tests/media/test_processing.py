@@ -181,3 +181,22 @@ def test_the_worker_process_of_make_run_derives_the_sizes(
     db.session.remove()
     [image] = _ready_media(client, poi, editor_headers)
     assert image["status"] == "ready" and len(image["sizes"]) == 4
+
+
+def test_an_editor_who_read_the_item_before_processing_may_still_edit_its_photos(
+    app, client, editor_headers, poi, store_kind
+):
+    listed = upload(client, poi.id, editor_headers, (jpeg(400, 300), "a.jpg", "image/jpeg"))
+    seen = listed.headers["ETag"]
+    run_jobs(app)  # version 3, by the worker
+    body = {"credit": "J. Dupont"}
+    response = client.patch(
+        media_url(poi.id, listed.get_json()["media"][0]["id"]), json=body, headers={**editor_headers, "If-Match": seen}
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["version"] == 4
+    # An editor's change in between is a real conflict.
+    response = client.patch(
+        media_url(poi.id, listed.get_json()["media"][0]["id"]), json=body, headers={**editor_headers, "If-Match": seen}
+    )
+    assert response.status_code == 412

@@ -14,6 +14,9 @@ from urbanpulse.media.models import Media
 from urbanpulse.media.owners import Owner
 from urbanpulse.media.representation import history_state, served
 
+# The author of processing results: a new version that changes no editor's input (see `processed_since`).
+WORKER = Actor.system("media")
+
 
 def original_key(digest: str) -> str:
     """The store key of an original (never served)."""
@@ -44,3 +47,23 @@ def commit_change(owner: Owner, item, *, before: list[dict], actor: Actor, syste
     else:
         history.record_update(item, entity_type=owner.entity_type, actor=actor, changes=changes)
     owner.committed(item)
+
+
+def processed_since(owner: Owner, item, if_match: str | None) -> bool:
+    """Whether every version after the one `if_match` names only added processing results (sizes made):
+    an editor who read the item before its photos were processed has not missed anyone's change."""
+    from urbanpulse.editing.etags import parse_if_match
+    from urbanpulse.editing.models import HistoryEntry
+
+    seen = [version for item_id, version in parse_if_match(if_match) if item_id == str(item.id)]
+    if not seen or max(seen) >= item.version:
+        return False
+    query = select(HistoryEntry.actor_id, HistoryEntry.actor_label).where(
+        HistoryEntry.entity_type == owner.entity_type,
+        HistoryEntry.entity_id == item.id,
+        HistoryEntry.version > max(seen),
+    )
+    later = db.session.execute(query).all()
+    return len(later) == item.version - max(seen) and all(
+        actor_id is None and label == WORKER.label for actor_id, label in later
+    )

@@ -17,9 +17,8 @@ from sqlalchemy import select
 
 from urbanpulse.core.extensions import db
 from urbanpulse.core.models_common import utcnow
-from urbanpulse.editing.actor import Actor
 from urbanpulse.media import processing
-from urbanpulse.media.changes import commit_change, original_key, rows_of
+from urbanpulse.media.changes import WORKER, commit_change, original_key, rows_of
 from urbanpulse.media.models import Media
 from urbanpulse.media.owners import owner_for
 from urbanpulse.media.representation import history_state
@@ -27,7 +26,6 @@ from urbanpulse.media.storage import current_store
 
 log = logging.getLogger(__name__)
 JOB_TIMEOUT_S = 90
-WORKER = Actor.system("media")
 
 
 def connection(*, blocking: bool = False) -> redis.Redis:

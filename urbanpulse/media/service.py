@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
-from urbanpulse.core.errors import DomainError, NotFound, ValidationFailed
+from urbanpulse.core.errors import DomainError, NotFound, PreconditionFailed, ValidationFailed
 from urbanpulse.core.extensions import db
 from urbanpulse.editing.actor import Actor
 from urbanpulse.editing.etags import check_if_match
 from urbanpulse.editing.items import locked
 from urbanpulse.editing.merge import merge_patch
 from urbanpulse.media import jobs, processing
-from urbanpulse.media.changes import commit_change, original_key, rows_of
+from urbanpulse.media.changes import commit_change, original_key, processed_since, rows_of
 from urbanpulse.media.errors import StorageUnavailable
 from urbanpulse.media.models import Media
 from urbanpulse.media.owners import Owner, owner_for
@@ -46,7 +46,11 @@ class Upload:
 def _locked(owner: Owner, item_id: uuid.UUID, if_match: str | None):
     try:
         item = locked(owner.model, item_id, missing=owner.missing)
-        check_if_match(if_match, item_id=item.id, version=item.version)
+        try:
+            check_if_match(if_match, item_id=item.id, version=item.version)
+        except PreconditionFailed:
+            if not processed_since(owner, item, if_match):
+                raise
     except DomainError:
         db.session.rollback()
         raise
