@@ -53,8 +53,8 @@ def test_editor_drops_photos_reorders_them_and_credits_them(app, live_server, br
         page.evaluate(DROP, [files])
         page.locator("#previews img").nth(1).wait_for()
         assert page.locator("#previews figcaption").first.inner_text().startswith("port.jpg")
-        page.fill("#upload-credit", "Ville de Boulogne")
-        page.fill("#upload-licence", "CC BY 4.0")
+        page.fill("#credit-upload", "Ville de Boulogne")
+        page.fill("#licence-upload", "CC BY 4.0")
         with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/upload")) as sent:
             page.click("#upload-submit")
             page.wait_for_selector("#upload-progress:not([hidden])")  # the bar shows while it is sent
