@@ -99,7 +99,7 @@ def redis_url(worker_id_str) -> str:
 
 
 @pytest.fixture(scope="session")
-def app_config(database_url, redis_url) -> dict:
+def app_config(database_url, redis_url, tmp_path_factory) -> dict:
     """Config overrides every test app shares."""
     return {
         "TESTING": True,
@@ -109,6 +109,7 @@ def app_config(database_url, redis_url) -> dict:
         "REDIS_TIMEOUT_MS": 500,
         "LOG_LEVEL": "WARNING",
         "RATELIMIT_ENABLED": False,
+        "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
     }
 
 

@@ -30,7 +30,7 @@ from urbanpulse.web.api_base import ApiBlueprint
 from urbanpulse.web.http import json_response
 from urbanpulse.web.views_common import lang_of, language_headers
 
-ITEMS = "/<any(pois, routes, events):collection>/<uuid:item_id>/media"
+ID_NAMES = {"pois": "poi_id", "routes": "route_id", "events": "event_id"}
 SERVED_NAME = re.compile(r"^[0-9a-f]{64}\.(webp|jpg)$")
 IMMUTABLE = "public, max-age=31536000, immutable"
 blp = ApiBlueprint("media", __name__, url_prefix="/api/v1", description="Photos of POIs, routes and events")
@@ -45,6 +45,22 @@ def _answer(item, *, lang=None, status=200, editor=True):
     return response
 
 
+def _items(suffix: str = ""):
+    """Register the view at `/<collection>/{<collection's id>}/media<suffix>` for each kind of item."""
+
+    def decorator(view):
+        for collection, id_name in ID_NAMES.items():
+            rule = f"/{collection}/<uuid:{id_name}>/media{suffix}"
+            blp.route(rule, endpoint=f"{collection}_{view.__name__}", defaults={"collection": collection})(view)
+        return view
+
+    return decorator
+
+
+def _item_id(collection: str, ids: dict):
+    return ids[ID_NAMES[collection]]
+
+
 def _needs_if_match(view):
     view = blp.alt_response(412, response="PRECONDITION_FAILED")(view)
     return blp.alt_response(428, response="PRECONDITION_REQUIRED")(view)
@@ -53,7 +69,7 @@ def _needs_if_match(view):
 @blp.before_request
 def _upload_cap() -> None:
     """Uploads have their own body cap (MEDIA_MAX_UPLOAD_BYTES), above the JSON one."""
-    if request.method == "POST" and request.endpoint == "media.MediaListView":
+    if request.method == "POST" and (request.endpoint or "").endswith("_MediaListView"):
         from flask import current_app
 
         request.max_content_length = current_app.config["MEDIA_MAX_UPLOAD_BYTES"]
@@ -85,13 +101,14 @@ def _uploads() -> tuple[list[service.Upload], dict]:
     return uploads, texts_of_form(texts)
 
 
-@blp.route(ITEMS)
+@_items()
 class MediaListView(MethodView):
     @blp.arguments(MediaQueryArgsSchema, location="query")
     @blp.response(200, MediaListOutSchema)
     @blp.answers(304, 401, 404)
-    def get(self, args, collection, item_id):
+    def get(self, args, collection, **ids):
         """An item's images in their order (drafts' images for editors only)."""
+        item_id = _item_id(collection, ids)
         editor = is_editor()
         item, _ = service.list_media(kind=collection, item_id=item_id, include_unpublished=editor)
         return _answer(item, lang=lang_of(args), editor=editor)
@@ -101,42 +118,55 @@ class MediaListView(MethodView):
     @blp.response(201, MediaListOutSchema)
     @_needs_if_match
     @blp.answers(404, 413, 415, 422)
-    def post(self, collection, item_id):
+    def post(self, collection, **ids):
         """Upload one or several images (multipart `file` parts, with optional alt_xx, caption_xx, credit,
         licence fields); they are `processing` until their sizes exist. Needs If-Match of the item."""
+        item_id = _item_id(collection, ids)
         uploads, texts = _uploads()
         item = service.upload_media(
-            kind=collection, item_id=item_id, uploads=uploads, texts=texts, if_match=if_match(), actor=actor()
+            kind=collection,
+            item_id=item_id,
+            uploads=uploads,
+            texts=texts,
+            if_match=if_match(),
+            actor=actor(),
         )
         return _answer(item, status=201)
 
 
-@blp.route(ITEMS + "/order")
+@_items("/order")
 class MediaOrderView(MethodView):
     @protected(blp, EDITORS)
     @blp.arguments(MediaOrderSchema)
     @blp.response(200, MediaListOutSchema)
     @_needs_if_match
     @blp.answers(404)
-    def put(self, body, collection, item_id):
+    def put(self, body, collection, **ids):
         """Put the item's images in a new order (every id once). Needs If-Match of the item."""
+        item_id = _item_id(collection, ids)
         item = service.reorder_media(
             kind=collection, item_id=item_id, order=body["order"], if_match=if_match(), actor=actor()
         )
         return _answer(item)
 
 
-@blp.route(ITEMS + "/<uuid:media_id>")
+@_items("/<uuid:media_id>")
 class MediaItemView(MethodView):
     @protected(blp, EDITORS)
     @blp.arguments(MediaPatchSchema)
     @blp.response(200, MediaListOutSchema)
     @_needs_if_match
     @blp.answers(404)
-    def patch(self, body, collection, item_id, media_id):
+    def patch(self, body, collection, media_id, **ids):
         """Change an image's alt text, caption, credit, licence, or make it the cover. Needs If-Match."""
+        item_id = _item_id(collection, ids)
         item = service.update_media(
-            kind=collection, item_id=item_id, media_id=media_id, changes=body, if_match=if_match(), actor=actor()
+            kind=collection,
+            item_id=item_id,
+            media_id=media_id,
+            changes=body,
+            if_match=if_match(),
+            actor=actor(),
         )
         return _answer(item)
 
@@ -144,8 +174,9 @@ class MediaItemView(MethodView):
     @blp.response(200, MediaListOutSchema)
     @_needs_if_match
     @blp.answers(404)
-    def delete(self, collection, item_id, media_id):
+    def delete(self, collection, media_id, **ids):
         """Remove an image from the item; answers the remaining list and the item's new ETag."""
+        item_id = _item_id(collection, ids)
         item = service.delete_media(
             kind=collection, item_id=item_id, media_id=media_id, if_match=if_match(), actor=actor()
         )
