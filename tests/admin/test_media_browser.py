@@ -46,6 +46,7 @@ def test_editor_drops_photos_reorders_them_and_credits_them(app, live_server, br
         log_in(page, live_server, editor.email, DEFAULT_PASSWORD, path=f"/admin/pois/{poi_id}/")
         page.click("#photos-link")
         page.wait_for_url(f"**/admin/media/pois/{poi_id}/")
+        assert page.title().startswith("Photos ·")
         assert page.locator("#no-photos").is_visible()
 
         big = jpeg(3000, 2000)
