@@ -13,6 +13,17 @@ from tests.routes.factories import make_route, stops_for, walk
 from tests.sync.helpers import SyncClient
 from tests.tiles.helpers import features, tile_of
 
+
+def _in_days(days: int, hours: int = 0) -> str:
+    """A local wall time `days` days from now (plus `hours`), as event bodies take it."""
+    from datetime import datetime, timedelta
+
+    from urbanpulse.pois.hours import CITY_ZONE
+
+    moment = datetime.now(CITY_ZONE).replace(hour=10, minute=0, second=0, microsecond=0)
+    return (moment + timedelta(days=days, hours=hours)).replace(tzinfo=None).isoformat()
+
+
 RIGHTS = {"credit": "Office de tourisme", "licence": "CC BY 4.0", "alt_fr": "Le port", "alt_en": "The harbour"}
 KEYS = {"id", "width", "height", "alt", "caption", "credit", "licence", "cover", "status", "sizes"}
 
@@ -101,6 +112,15 @@ def test_events_show_photos_and_occurrences_their_cover(app, client, editor_head
     _check_served(event["media"][0])
     window = client.get("/api/v1/events?from=2026-03-20&to=2026-04-20&lang=en").get_json()
     assert window["features"] and all(f["properties"]["cover_url"].endswith(".webp") for f in window["features"])
+    # The events tile layer (the next 30 days) carries the cover's thumbnail.
+    upcoming = make_event(starts_at=_in_days(2), ends_at=_in_days(2, hours=2), rrule=None)
+    upcoming_id = upcoming.id
+    cover = _photograph(client, editor_headers, upcoming_id, kind="events")
+    x, y = tile_of(1.60722, 50.72333, 16)
+    [tiled] = [f for f in features(client, 16, x, y, layer="events") if f["properties"]["id"] == str(upcoming_id)]
+    assert tiled["properties"]["cover"] == next(
+        s["url"] for s in cover["sizes"] if s["width"] == 320 and s["format"] == "webp"
+    )
 
 
 def test_an_item_without_photos_has_an_empty_list_and_no_cover(app, client, editor_headers, local_store):
