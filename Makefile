@@ -1,4 +1,4 @@
-# Urban Pulse Boulogne: `make run` serves the API on $(PORT); `make test` runs the whole suite.
+# Urban Pulse Boulogne: `make run` serves the API on $(PORT) (and runs the media worker); `make test` runs the whole suite.
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -23,7 +23,8 @@ run: install
 	@bash scripts/frontend.sh
 	@$(PY) -m urbanpulse.runtime.provision --for run
 	@echo "==> serving on http://127.0.0.1:$(PORT)  (API docs: http://127.0.0.1:$(PORT)/docs, OpenAPI: /openapi.json)"
-	@PORT=$(PORT) exec $(VENV)/bin/gunicorn -c python:urbanpulse.serving.gunicorn_conf wsgi:app
+	@$(PY) -m urbanpulse.runtime.media_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  PORT=$(PORT) $(VENV)/bin/gunicorn -c python:urbanpulse.serving.gunicorn_conf wsgi:app
 
 test: install-dev
 	@$(VENV)/bin/lint-imports --no-cache

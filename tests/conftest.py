@@ -108,7 +108,7 @@ def app_database_url(database_url) -> str:
 
 
 @pytest.fixture(scope="session")
-def app_config(app_database_url, redis_url) -> dict:
+def app_config(app_database_url, redis_url, tmp_path_factory) -> dict:
     """Config overrides every test app shares."""
     return {
         "TESTING": True,
@@ -122,6 +122,7 @@ def app_config(app_database_url, redis_url) -> dict:
         "RATELIMIT_ENABLED": False,
         # Writes relay their changes themselves; the per-process listener is tested on real gunicorn workers.
         "CHANGE_LISTENER_ENABLED": False,
+        "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
     }
 
 

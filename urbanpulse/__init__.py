@@ -74,10 +74,11 @@ def register_blueprints(app: Flask) -> None:
     """Every domain's HTTP layer, plus the self-hosted Swagger UI assets."""
     from urbanpulse.admin import init_admin
     from urbanpulse.auth.limits import register_rate_limits
-    from urbanpulse.runtime.domains import api_blueprints
+    from urbanpulse.runtime.domains import api_blueprints, register_media
     from urbanpulse.web.api_base import api
     from urbanpulse.web.docs import docs_assets
 
+    register_media(app)
     blueprints = api_blueprints()
     register_rate_limits(app, blueprints)
     for blueprint in blueprints:

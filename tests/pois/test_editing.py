@@ -188,7 +188,7 @@ def test_concurrent_patches_with_one_etag_exactly_one_wins(app, client, editor_h
             lambda f: f["properties"].update(accessibility={"wheelchair": "maybe"}),
             "properties.accessibility.wheelchair",
         ),
-        (lambda f: f["properties"].update(media=[{"alt": {"fr": "x"}}]), "properties.media.0.url"),
+        (lambda f: f["properties"].update(media=[{"alt": {"fr": "x"}}]), "properties.media"),
         (lambda f: f["properties"].update(slug="Bad Slug"), "properties.slug"),
     ],
 )

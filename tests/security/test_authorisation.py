@@ -18,6 +18,7 @@ import pytest
 
 from tests.events.helpers import event_feature, make_event
 from tests.factories import auth_headers, make_poi, make_user, poi_feature
+from tests.media.images import jpeg
 from tests.problem import assert_problem
 from tests.routes.factories import make_route, route_feature, walk
 from urbanpulse.auth import service as auth_service
@@ -122,7 +123,51 @@ def _event_path() -> str:
     return f"/api/v1/events/{make_event().id}"
 
 
+def _photo(c, h, item_path: str) -> tuple[str, str]:
+    """An item's media path and the id of a photo just uploaded to it (with its rights: it may be published)."""
+    media = f"{item_path}/media"
+    data = {"file": [(io.BytesIO(jpeg(64, 48)), "a.jpg", "image/jpeg")], "credit": "Ville", "licence": "CC BY 4.0"}
+    response = c.post(media, data=data, headers=_etag(c, media, h), content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_data(as_text=True)
+    return media, response.get_json()["media"][0]["id"]
+
+
+def _media_calls() -> dict:
+    """The photo writes of every kind of item."""
+    calls = {}
+    for collection, id_name, item_path in (
+        ("pois", "poi_id", _poi_path),
+        ("routes", "route_id", _route_path),
+        ("events", "event_id", _event_path),
+    ):
+        base = f"/api/v1/{collection}/{{{id_name}}}/media"
+
+        def upload(c, h, item_path=item_path):
+            media = f"{item_path()}/media"
+            data = {"file": [(io.BytesIO(jpeg(64, 48)), "a.jpg", "image/jpeg")], "credit": "V", "licence": "CC0"}
+            return c.post(media, data=data, headers=_etag(c, media, h), content_type="multipart/form-data")
+
+        def order(c, h, item_path=item_path):
+            media, photo = _photo(c, h, item_path())
+            return c.put(f"{media}/order", json={"order": [photo]}, headers=_etag(c, media, h))
+
+        def patch(c, h, item_path=item_path):
+            media, photo = _photo(c, h, item_path())
+            return c.patch(f"{media}/{photo}", json={"caption": {"fr": "Quai"}}, headers=_etag(c, media, h))
+
+        def delete(c, h, item_path=item_path):
+            media, photo = _photo(c, h, item_path())
+            return c.delete(f"{media}/{photo}", headers=_etag(c, media, h))
+
+        calls[("POST", base)] = upload
+        calls[("PUT", f"{base}/order")] = order
+        calls[("PATCH", f"{base}/{{media_id}}")] = patch
+        calls[("DELETE", f"{base}/{{media_id}}")] = delete
+    return calls
+
+
 CALLS = {
+    **_media_calls(),
     ("GET", "/api/v1/users"): lambda c, h: c.get("/api/v1/users", headers=h),
     ("POST", "/api/v1/users"): lambda c, h: c.post(
         "/api/v1/users", json={"email": _email(), "password": "a long password", "role": "editor"}, headers=h

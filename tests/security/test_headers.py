@@ -36,6 +36,17 @@ def spec_get_paths(app, **ids) -> list[str]:
     return paths
 
 
+def _served_file() -> str:
+    """The name of a stored derived photo size."""
+    from tests.media.images import jpeg
+    from urbanpulse.media.processing import derive
+    from urbanpulse.media.storage import current_store
+
+    rendition = derive(jpeg(64, 48))[0]
+    current_store().put(rendition.key, rendition.data)
+    return rendition.key
+
+
 def test_every_response_says_nosniff(app, client):
     admin = make_user(role="admin")
     headers = auth_headers(app, admin)
@@ -44,6 +55,7 @@ def test_every_response_says_nosniff(app, client):
         "route_id": make_route(walk()).id,
         "event_id": make_event().id,
         "user_id": admin.id,
+        "name": _served_file(),
     }
     app.config.update(EVENTS_STREAM_MAX_S=0.1)
     try:

@@ -25,6 +25,7 @@ def init_admin(app: Flask) -> None:
     from urbanpulse.admin.auth_views import bp as auth_bp
     from urbanpulse.admin.events_views import EventsView
     from urbanpulse.admin.home import HomeView
+    from urbanpulse.admin.media_views import MediaView
     from urbanpulse.admin.pois_views import PoisView
     from urbanpulse.admin.routes_views import RoutesView
     from urbanpulse.admin.users_views import UsersView
@@ -43,6 +44,7 @@ def init_admin(app: Flask) -> None:
     admin.add_view(PoisView(name=MenuName("Places"), endpoint="admin_pois", url="pois"))
     admin.add_view(RoutesView(name=MenuName("Routes"), endpoint="admin_routes", url="routes"))
     admin.add_view(EventsView(name=MenuName("Events"), endpoint="admin_events", url="events"))
+    admin.add_view(MediaView(name=MenuName("Photos"), endpoint="admin_media", url="media"))
     admin.add_view(UsersView(name=MenuName("Accounts"), endpoint="admin_users", url="users"))
     _register_hooks(app)
     register_security_headers(app, PREFIX)

@@ -88,6 +88,8 @@ class Event(TimestampMixin, db.Model):
     notes: Mapped[str | None] = mapped_column(Text)
     # Set for events created by `flask events import`: the feed (URL or absolute path) they came from.
     import_source: Mapped[str | None] = mapped_column(String(2000))
+    # The served list of its images, written by urbanpulse.media (never by the item's own PATCH).
+    media: Mapped[list] = mapped_column(JSONB, default=list, server_default="[]")
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_by: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")

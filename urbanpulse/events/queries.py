@@ -26,7 +26,7 @@ PLACE_SQL = "COALESCE(v.location, e.location)"
 COLUMNS = f"""e.id, e.uid, e.title, e.description, e.category, e.status, e.publication, e.price, e.organiser,
     e.booking_url, e.online_url, e.address, e.all_day, e.timezone, e.dtstart_local, e.duration, e.rrule,
     e.exdates, e.rdates, e.starts_at, e.ends_at, e.version, e.venue_poi_id, e.source, e.notes, e.import_source,
-    e.created_at, e.updated_at, e.created_by, e.updated_by,
+    e.created_at, e.updated_at, e.created_by, e.updated_by, e.media,
     v.id AS venue_id, v.slug AS venue_slug, v.name AS venue_name, v.category AS venue_category,
     ST_X({PLACE_SQL}::geometry) AS lon, ST_Y({PLACE_SQL}::geometry) AS lat"""
 

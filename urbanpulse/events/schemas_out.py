@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from urbanpulse.events.categories import CATEGORIES, EVENT_STATUSES, PUBLICATION_STATES, SCHEMA_ORG_STATUS
 from urbanpulse.geo.fields import POINT_GEOMETRY_JSONSCHEMA
+from urbanpulse.media.schemas import MediaOutSchema
 from urbanpulse.web.schemas_common import (
     HistoryEntryOutSchema,
     LinkSchema,
@@ -58,6 +59,7 @@ class OccurrencePropertiesOutSchema(EventCommonOutSchema):
     occurrence_start = local_time_out(required=True)
     occurrence_end = local_time_out(required=True)
     ongoing = fields.Boolean(required=True, metadata={"description": "under way at the request time"})
+    cover_url = fields.String(allow_none=True, metadata={"description": "the cover photo, about 320 px WebP"})
     distance_m = fields.Float(allow_none=True, metadata={"description": "geodesic metres, when lat/lon given"})
 
 
@@ -112,6 +114,7 @@ class EventPropertiesOutSchema(EventCommonOutSchema):
     id = fields.UUID(required=True)
     uid = fields.String(required=True)
     description = translated_out("string (null when there is none) when lang is given, else the object", nullable=True)
+    media = fields.List(fields.Nested(MediaOutSchema), required=True)
     starts_at = local_time_out(required=True)
     ends_at = local_time_out(required=True)
     schedule = fields.Nested(ScheduleOutSchema, required=True)

@@ -9,6 +9,7 @@ from urbanpulse.editing.actor import authors
 from urbanpulse.events.categories import CATEGORY_LABELS, SCHEMA_ORG_STATUS
 from urbanpulse.events.recurrence import to_utc
 from urbanpulse.events.scheduling import duration_text, schedule_of
+from urbanpulse.media.representation import cover_url, in_language
 from urbanpulse.pois.hours import CITY_ZONE
 
 
@@ -69,6 +70,7 @@ def occurrence_feature(occurrence, *, lang: str | None, now: datetime, positione
         "occurrence_start": local_iso(occurrence.start),
         "occurrence_end": local_iso(occurrence.end),
         "ongoing": occurrence.start <= now < occurrence.end,
+        "cover_url": cover_url(row.media),
     }
     if positioned:
         props["distance_m"] = _distance(row)
@@ -100,6 +102,7 @@ def event_feature(row, *, lang: str | None, editor: bool, next_occurrence=None) 
         **_common(row, lang),
         "uid": row.uid,
         "description": translated(row.description, lang),
+        "media": in_language(row.media, lang),
         "starts_at": local_iso(row.starts_at),
         "ends_at": local_iso(row.ends_at),
         "schedule": _schedule(row),

@@ -26,6 +26,7 @@ from urbanpulse.events.scheduling import (
     duration_text,
     schedule_of,
 )
+from urbanpulse.media.service import check_publishable
 from urbanpulse.pois.models import Poi
 
 ENTITY = "event"
@@ -61,7 +62,7 @@ def _iso(value) -> str | None:
 # The fields a live-feed message lists as `changed`: those of the snapshot below (history's names).
 FEED_FIELDS = frozenset(
     (*SIMPLE_FIELDS, *MERGED_FIELDS, "venue_poi_id", "location", "timezone", "all_day", "dtstart_local")
-) | {"duration", "rrule", "exdates", "rdates"}
+) | {"duration", "rrule", "exdates", "rdates", "media"}
 
 
 def snapshot(event: Event) -> dict:
@@ -209,6 +210,8 @@ def _apply_changes(event: Event, properties: dict, geometry) -> None:
         apply_schedule(event, build_schedule(properties, schedule_of(event)))
     if geometry is not KEEP:
         event.location = _point(geometry) if geometry is not None else None
+    if properties.get("publication") == "published":
+        check_publishable(entity_type=ENTITY, item_id=event.id)
     if "venue_poi_id" in properties:
         _check_venue(event.venue_poi_id)
     _check_one_place(event)
@@ -250,3 +253,8 @@ def delete_event(*, event_id: uuid.UUID, if_match: str | None, actor: Actor) -> 
 def event_history(*, event_id: uuid.UUID) -> list:
     """Every change of an event (deleted ones included), oldest first."""
     return history.item_entries(Event, event_id, entity_type=ENTITY, missing=MISSING)
+
+
+def media_changed(event: Event) -> None:
+    """Commit a change of the event's photos (made by urbanpulse.media); the relay announces a public event updated."""
+    _committed(event)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 from webargs.fields import DelimitedList
 
 from urbanpulse.geo.fields import PointGeometry
@@ -46,14 +46,6 @@ class ContactSchema(Schema):
     email = fields.Email(allow_none=True, validate=validate.Length(max=254))
 
 
-class MediaSchema(Schema):
-    """An image with its alt text and credit."""
-
-    url = fields.Url(required=True, schemes={"http", "https"}, validate=validate.Length(max=1000))
-    alt = fields.Nested(OptionalTranslationSchema, load_default=dict)
-    credit = fields.String(allow_none=True, validate=validate.Length(max=MAX_SHORT_TEXT))
-
-
 class PoiPropertiesSchema(Schema):
     """The editable properties of a POI."""
 
@@ -70,10 +62,19 @@ class PoiPropertiesSchema(Schema):
     )
     accessibility = fields.Nested(AccessibilitySchema)
     contact = fields.Nested(ContactSchema)
-    media = fields.List(fields.Nested(MediaSchema), validate=validate.Length(max=20))
+    media = fields.List(
+        fields.Raw(),
+        validate=validate.Length(max=0, error="photos are uploaded at /api/v1/pois/{{id}}/media, not set here"),
+        metadata={"description": "read-only here (an empty list is accepted and ignored): see /pois/{id}/media"},
+    )
     status = fields.String(validate=validate.OneOf(POI_STATUSES))
     source = fields.String(allow_none=True, validate=validate.Length(max=2000))
     location_estimated = fields.Boolean()
+
+    @post_load
+    def _without_media(self, data, **kwargs):
+        data.pop("media", None)  # the media service owns the list
+        return data
 
     @validates("opening_hours")
     def _valid_hours(self, value, **kwargs):

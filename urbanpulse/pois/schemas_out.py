@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from urbanpulse.geo.fields import PointGeometry
+from urbanpulse.media.schemas import MediaOutSchema
 from urbanpulse.pois.models import POI_STATUSES
 from urbanpulse.web.schemas_common import LinkSchema, MatchCountSchema, language_out, local_time_out, translated_out
 
@@ -22,14 +23,6 @@ class ContactOutSchema(Schema):
     phone = fields.String(allow_none=True)
     website = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
-
-
-class MediaOutSchema(Schema):
-    """An image."""
-
-    url = fields.String(required=True)
-    alt = translated_out("alt text in the language asked for, or every language", nullable=True, required=False)
-    credit = fields.String(allow_none=True)
 
 
 class PoiPropertiesOutSchema(Schema):

@@ -10,6 +10,7 @@ import orjson
 
 from urbanpulse.core.i18n import pick, translated
 from urbanpulse.editing.actor import authors
+from urbanpulse.media.representation import in_language
 from urbanpulse.pois.categories import CATEGORY_LABELS
 from urbanpulse.pois.hours import CITY_ZONE, is_open
 
@@ -27,12 +28,6 @@ def _accessibility(value: dict | None, lang: str | None) -> dict:
     return value
 
 
-def _media(items: list | None, lang: str | None) -> list:
-    if lang is None:
-        return list(items or [])
-    return [{**item, "alt": translated(item.get("alt"), lang)} for item in items or []]
-
-
 def _static_properties(row, *, lang: str | None, editor: bool) -> dict:
     props = {
         "id": str(row.id),
@@ -46,7 +41,7 @@ def _static_properties(row, *, lang: str | None, editor: bool) -> dict:
         "opening_hours": row.opening_hours,
         "accessibility": _accessibility(row.accessibility, lang),
         "contact": dict(row.contact or {}),
-        "media": _media(row.media, lang),
+        "media": in_language(row.media, lang),
         "status": row.status,
         "source": row.source,
         "location_estimated": bool(row.location_estimated),

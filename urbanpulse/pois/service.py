@@ -18,6 +18,7 @@ from urbanpulse.editing.etags import check_if_match
 from urbanpulse.editing.items import locked
 from urbanpulse.editing.merge import merge_patch
 from urbanpulse.editing.slugs import Slugs
+from urbanpulse.media.service import check_publishable
 from urbanpulse.pois.models import Poi
 
 ENTITY = "poi"
@@ -31,7 +32,6 @@ EDITABLE_FIELDS = (
     "opening_hours",
     "accessibility",
     "contact",
-    "media",
     "status",
     "source",
     "location_estimated",
@@ -83,7 +83,6 @@ def create_poi(*, geometry: Point, properties: dict, actor: Actor) -> Poi:
         opening_hours=properties.get("opening_hours"),
         accessibility=properties.get("accessibility", {}),
         contact=properties.get("contact", {}),
-        media=properties.get("media", []),
         status=properties.get("status", "draft"),
         source=properties.get("source"),
         location_estimated=properties.get("location_estimated", False),
@@ -147,6 +146,12 @@ def update_poi(
     if not (poi.name or {}).get("fr"):
         db.session.rollback()
         raise ValidationFailed.field("properties.name.fr", "French name is required")
+    if (properties or {}).get("status") == "published":
+        try:
+            check_publishable(entity_type=ENTITY, item_id=poi.id)
+        except ValidationFailed:
+            db.session.rollback()
+            raise
     if "slug" in (properties or {}):
         SLUGS.check_free(poi.slug, except_id=poi.id)
     if geometry is not None:
@@ -174,3 +179,8 @@ def delete_poi(*, poi_id: uuid.UUID, if_match: str | None, actor: Actor) -> None
 def poi_history(*, poi_id: uuid.UUID) -> list:
     """Every change of a POI (deleted ones included), oldest first."""
     return history.item_entries(Poi, poi_id, entity_type=ENTITY, missing=MISSING)
+
+
+def media_changed(poi: Poi) -> None:
+    """Commit a change of the POI's photos (made by urbanpulse.media); the change relay retires what showed them."""
+    db.session.commit()

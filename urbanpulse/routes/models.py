@@ -57,6 +57,8 @@ class Route(TimestampMixin, db.Model):
     estimated_waypoints: Mapped[list[int]] = mapped_column(ARRAY(Integer), default=list, server_default="{}")
     status: Mapped[str] = mapped_column(String(16), default="draft", server_default="draft")
     source: Mapped[str | None] = mapped_column(Text)
+    # The served list of its images, written by urbanpulse.media (never by the item's own PATCH).
+    media: Mapped[list] = mapped_column(JSONB, default=list, server_default="[]")
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_by: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")

@@ -22,7 +22,7 @@ def _columns(*, editor: bool) -> str:
     stop_filter = "" if editor else f" AND {VISIBLE_STOP_SQL}"
     return f"""r.id, r.slug, r.name, r.summary, r.description, r.theme, r.kind, r.difficulty, r.is_loop,
     r.length_m, r.duration_min, r.official_length_m, r.estimated_waypoints, r.status, r.source, r.version,
-    r.created_at, r.updated_at, r.created_by, r.updated_by, ST_AsBinary(r.geom) AS wkb,
+    r.created_at, r.updated_at, r.created_by, r.updated_by, r.media, ST_AsBinary(r.geom) AS wkb,
     (SELECT count(*) FROM route_stops s JOIN pois p ON p.id = s.poi_id
      WHERE s.route_id = r.id{stop_filter}) AS stop_count"""
 

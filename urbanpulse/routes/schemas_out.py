@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from urbanpulse.geo.fields import POINT_GEOMETRY_JSONSCHEMA
+from urbanpulse.media.schemas import MediaOutSchema
 from urbanpulse.routes.schemas import LINE_GEOMETRY_JSONSCHEMA
 from urbanpulse.routes.vocab import DIFFICULTIES, KINDS, ROUTE_STATUSES, THEMES
 from urbanpulse.web.schemas_common import (
@@ -31,6 +32,7 @@ class StopSummaryOutSchema(Schema):
     category = fields.String(required=True)
     category_label = translated_out("label in the requested language, or all languages")
     location = _point("the POI's position", required=True)
+    cover_url = fields.String(allow_none=True, metadata={"description": "the POI's cover photo, about 320 px WebP"})
 
 
 class StopOutSchema(StopSummaryOutSchema):
@@ -43,6 +45,7 @@ class StopOutSchema(StopSummaryOutSchema):
     distance_along_m = fields.Float(
         required=True, metadata={"description": "where the stop projects onto the line (geodesic m)"}
     )
+    media = fields.List(fields.Nested(MediaOutSchema), metadata={"description": "the POI's photos"})
     offset_m = fields.Float(
         required=True, metadata={"description": "distance from the POI to the line (geodesic m, at most 200)"}
     )
@@ -82,6 +85,7 @@ class RoutePropertiesOutSchema(Schema):
     official_length_m = fields.Float(required=True, allow_none=True)
     estimated_waypoints = fields.List(fields.Integer(), required=True)
     stop_count = fields.Integer(required=True)
+    media = fields.List(fields.Nested(MediaOutSchema), required=True)
     stops = fields.List(fields.Nested(StopOutSchema), metadata={"description": "single route only, in order"})
     simplified = fields.Nested(SimplifiedOutSchema, metadata={"description": "with simplify_m"})
     status = fields.String(required=True, validate=validate.OneOf(ROUTE_STATUSES))

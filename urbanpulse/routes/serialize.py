@@ -6,6 +6,7 @@ from datetime import datetime
 
 from urbanpulse.core.i18n import pick, translated
 from urbanpulse.editing.actor import authors
+from urbanpulse.media.representation import cover_url, in_language
 from urbanpulse.pois.categories import CATEGORY_LABELS
 from urbanpulse.pois.hours import CITY_ZONE
 from urbanpulse.routes.geometry import Parts, RouteLine, to_geojson
@@ -46,6 +47,7 @@ def route_properties(route, *, lang: str | None, editor: bool, stop_count: int) 
         "official_length_m": metres(route.official_length_m),
         "estimated_waypoints": list(route.estimated_waypoints or []),
         "stop_count": stop_count,
+        "media": in_language(route.media, lang),
         "status": route.status,
         "source": route.source,
         "version": route.version,
@@ -69,6 +71,7 @@ def stop_summary(stop: ReadStop, *, lang: str | None) -> dict:
         "category": stop.category,
         "category_label": translated(CATEGORY_LABELS.get(stop.category), lang),
         "location": {"type": "Point", "coordinates": [stop.lon, stop.lat]},
+        "cover_url": cover_url(stop.media),
     }
 
 
@@ -80,6 +83,7 @@ def stop_dict(stop: ReadStop, *, lang: str | None, editor: bool) -> dict:
         "trigger_radius_m": stop.trigger_radius_m,
         "distance_along_m": metres(stop.distance_along_m),
         "offset_m": metres(stop.offset_m),
+        "media": in_language(stop.media, lang),
     }
     if editor:
         item["poi_status"] = stop.poi_status

@@ -18,6 +18,7 @@ from urbanpulse.editing.etags import check_if_match
 from urbanpulse.editing.items import locked
 from urbanpulse.editing.merge import merge_patch
 from urbanpulse.editing.slugs import Slugs
+from urbanpulse.media.service import check_publishable
 from urbanpulse.routes import stops as stop_rules
 from urbanpulse.routes.geometry import (
     LOOP_CLOSURE_M,
@@ -221,6 +222,8 @@ def update_route(
                 setattr(route, field, value)
         if "slug" in properties:
             SLUGS.check_free(route.slug, except_id=route.id)
+        if properties.get("status") == "published":
+            check_publishable(entity_type=ENTITY, item_id=route.id)
         stops_in = properties.get("stops", [_stop_state(stop) for stop in stops_before])
         stops_in = [
             {**stop, "poi_id": uuid.UUID(str(stop["poi_id"]))} if "poi_id" in stop else stop for stop in stops_in
@@ -251,3 +254,8 @@ def delete_route(*, route_id: uuid.UUID, if_match: str | None, actor: Actor) -> 
 def route_history(*, route_id: uuid.UUID) -> list:
     """Every change of a route (deleted ones included), oldest first."""
     return history.item_entries(Route, route_id, entity_type=ENTITY, missing=MISSING)
+
+
+def media_changed(route: Route) -> None:
+    """Commit a change of the route's photos (made by urbanpulse.media) and retire what showed the old ones."""
+    _committed(route)

@@ -121,11 +121,12 @@ class ReadStop:
     distance_along_m: float
     offset_m: float
     poi_version: int
+    media: list  # the POI's photos
 
 
 STOPS_SQL = """
 SELECT s.route_id, s.position, s.poi_id, s.note, s.trigger_radius_m, s.distance_along_m, s.offset_m,
-    s.poi_lon, s.poi_lat, p.slug, p.name, p.category, p.status, p.version,
+    s.poi_lon, s.poi_lat, p.slug, p.name, p.category, p.status, p.version, p.media,
     p.deleted_at IS NOT NULL AS deleted, p.status = 'published' AND p.deleted_at IS NULL AS visible,
     ST_X(p.location::geometry) AS lon, ST_Y(p.location::geometry) AS lat
 FROM route_stops s JOIN pois p ON p.id = s.poi_id
@@ -150,6 +151,7 @@ def _stops_of_rows(rows, line: RouteLine, *, public: bool) -> list[ReadStop]:
             distance_along_m=row.distance_along_m,
             offset_m=row.offset_m,
             poi_version=row.version,
+            media=row.media or [],
         )
         for row in rows
     ]

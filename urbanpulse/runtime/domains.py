@@ -9,12 +9,35 @@ def api_blueprints() -> list:
     from urbanpulse.events.api import blp as events_blp
     from urbanpulse.health.api import blp as health_blp
     from urbanpulse.mapview.views import bp as mapview_bp
+    from urbanpulse.media.api import blp as media_blp
     from urbanpulse.pois.api import blp as pois_blp
     from urbanpulse.routes.api import blp as routes_blp
     from urbanpulse.sync.api import blp as sync_blp
     from urbanpulse.tiles.api import blp as tiles_blp
 
-    return [health_blp, auth_blp, users_blp, pois_blp, routes_blp, events_blp, sync_blp, tiles_blp, mapview_bp]
+    return [
+        health_blp,
+        auth_blp,
+        users_blp,
+        pois_blp,
+        routes_blp,
+        events_blp,
+        media_blp,
+        sync_blp,
+        tiles_blp,
+        mapview_bp,
+    ]
+
+
+def register_media(app) -> None:
+    """Media settings, and the items that carry photos (each domain's `media_owner.OWNER`)."""
+    from urbanpulse.events.media_owner import OWNER as event_owner
+    from urbanpulse.media import config, owners
+    from urbanpulse.pois.media_owner import OWNER as poi_owner
+    from urbanpulse.routes.media_owner import OWNER as route_owner
+
+    config.init_app(app)
+    owners.register(app, [poi_owner, route_owner, event_owner])
 
 
 def change_consumers() -> list:

@@ -2,7 +2,8 @@
 the next WINDOW_DAYS days, from today (Europe/Paris); tiles holding events are cached per day.
 
 Attributes: `id`, `name` (the title in the requested language), `category`, `status` (scheduled,
-cancelled...), `starts_at` (the next occurrence, local ISO 8601) and `venue_id` when held at a POI.
+cancelled...), `starts_at` (the next occurrence, local ISO 8601), `venue_id` when held at a POI and `cover`
+(its cover photo's thumbnail URL) when it has one.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from urbanpulse.events.models import PUBLIC_PREDICATE
 from urbanpulse.events.queries import COLUMNS
 from urbanpulse.events.recurrence import RecurrenceError, occurrences_from
 from urbanpulse.events.scheduling import schedule_of
+from urbanpulse.media.representation import cover_url
 from urbanpulse.pois.hours import CITY_ZONE
 from urbanpulse.tiles.grid import BUFFER, EXTENT, HALF_WORLD_M
 from urbanpulse.tiles.layers.base import TileLayer, TileRequest
@@ -41,12 +43,12 @@ CANDIDATES = f"""
 ENCODE = f"""
     WITH env AS (SELECT ST_TileEnvelope(:z, :x, :y) AS g)
     SELECT ST_AsMVT(t, '{NAME}', {EXTENT}, 'geom') FROM (
-        SELECT u.id, u.name, u.category, u.status, u.starts_at, u.venue_id,
+        SELECT u.id, u.name, u.category, u.status, u.starts_at, u.venue_id, u.cover,
                ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(u.mx, u.my), 3857), env.g, {EXTENT}, {BUFFER}, true) AS geom
         FROM unnest(CAST(:ids AS text[]), CAST(:names AS text[]), CAST(:categories AS text[]),
                     CAST(:statuses AS text[]), CAST(:starts AS text[]), CAST(:venues AS text[]),
-                    CAST(:mxs AS float8[]), CAST(:mys AS float8[]))
-             AS u(id, name, category, status, starts_at, venue_id, mx, my), env
+                    CAST(:covers AS text[]), CAST(:mxs AS float8[]), CAST(:mys AS float8[]))
+             AS u(id, name, category, status, starts_at, venue_id, cover, mx, my), env
     ) AS t
 """  # noqa: S608 (constant fragments; values are bound)
 
@@ -89,6 +91,7 @@ def render(request: TileRequest) -> bytes:
         "statuses": [row.status for row, _ in shown],
         "starts": [when.astimezone(CITY_ZONE).isoformat() for _, when in shown],
         "venues": [str(row.venue_id) if row.venue_id else None for row, _ in shown],
+        "covers": [cover_url(row.media) for row, _ in shown],
         "mxs": [row.mx for row, _ in shown],
         "mys": [row.my for row, _ in shown],
     }

@@ -3,7 +3,8 @@
 Clusters are the cells of a grid aligned on the tiles (CLUSTER_GRID cells per tile side), so a cluster
 never straddles two tiles and the counts of a tile add up to exactly the POIs it holds. A cell holding one
 POI is drawn as that POI. Every feature has `count` (1 for a POI) and `cluster`; POIs also have `id`,
-`category` and `name` (in the requested language); clusters have their most frequent `category`.
+`category`, `name` (in the requested language) and `cover` (the URL of its cover photo's thumbnail, when it
+has one); clusters have their most frequent `category`.
 
 At cluster zooms the table is aggregated once per tile for every category together ((cell, category)
 parts: count, coordinate sums, first POI), kept beside the tiles in Redis under the same versions, and
@@ -20,6 +21,7 @@ from sqlalchemy import text
 
 from urbanpulse.core.extensions import db
 from urbanpulse.core.models_common import public_sql
+from urbanpulse.media.representation import cover_url_sql
 from urbanpulse.pois.models import PUBLIC_PREDICATE
 from urbanpulse.tiles import cache
 from urbanpulse.tiles.grid import BUFFER, EXTENT, HALF_WORLD_M
@@ -29,7 +31,7 @@ NAME = "pois"
 CLUSTER_BELOW_ZOOM = 14
 CLUSTER_GRID = 8
 # What a tile shows of a POI; a change to anything else leaves the tiles alone.
-DRAWN_FIELDS = ("location", "status", "deleted_at", "category", "name")
+DRAWN_FIELDS = ("location", "status", "deleted_at", "category", "name", "media")
 # The tile-cache variant holding a tile's (cell, category) parts (a layer name never holds ':').
 PARTS_VARIANT = "pois:parts"
 
@@ -39,7 +41,8 @@ PARTS_VARIANT = "pois:parts"
 _POINTS = f"""
     WITH env AS (SELECT ST_TileEnvelope(:z, :x, :y) AS g),
     pts AS (
-        SELECT p.id, p.category, {{name}} AS name, ST_Transform(p.location::geometry, 3857) AS g
+        SELECT p.id, p.category, {{name}} AS name, {cover_url_sql("p.media")} AS cover,
+               ST_Transform(p.location::geometry, 3857) AS g
         FROM pois p
         WHERE {public_sql(PUBLIC_PREDICATE, "p")}
           AND p.location::geometry && ST_Expand(ST_Transform((SELECT g FROM env), 4326), 1e-7)
@@ -52,7 +55,7 @@ _POINTS = f"""
 """  # noqa: S608
 _SINGLE = f"""
     SELECT ST_AsMVT(t, '{NAME}', {EXTENT}, 'geom') FROM (
-        SELECT o.id::text AS id, o.category, o.name, 1 AS count, false AS cluster,
+        SELECT o.id::text AS id, o.category, o.name, o.cover, 1 AS count, false AS cluster,
                ST_AsMVTGeom(o.g, env.g, {EXTENT}, {BUFFER}, true) AS geom
         FROM owned o, env ORDER BY o.id
     ) AS t

@@ -1,0 +1,1 @@
+"""Photos of places, routes and events: upload, storage, derived sizes, serving."""
