@@ -23,6 +23,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import pygeoapi_side  # noqa: E402  (bench/pygeoapi_side.py: pygeoapi in its own venv, issues 18 and 21)
 import service  # noqa: E402  (bench/service.py, beside this script)
 
 from urbanpulse.core.config import DEFAULT_DATABASE_URL, to_libpq_url, with_database  # noqa: E402
@@ -43,18 +44,34 @@ RATIOS = {
     "crowd_over_healthz": ("crowd_cached", "healthz"),
     "category_over_uncached": ("category_uncached", "uncached_nearby"),
     "viewport_city_over_small": ("viewport_city", "viewport_small"),
+    "viewport_city_over_pygeoapi": ("viewport_city", "pygeoapi_city"),
+    "viewport_city_over_pygeoapi_indexed": ("viewport_city", "pygeoapi_city_indexed"),
+    "ogc_city_over_pygeoapi": ("ogc_city", "pygeoapi_city"),
+    "ogc_city_over_pygeoapi_indexed": ("ogc_city", "pygeoapi_city_indexed"),
 }
 TARGETS = {
     "uncached_over_pgbench": 0.10,
     "crowd_over_healthz": 0.35,
     "category_over_uncached": 0.7,
     "viewport_city_over_small": 0.5,
+    "viewport_city_over_pygeoapi": 10,
+    "viewport_city_over_pygeoapi_indexed": None,  # reported: pygeoapi given the index it needs
+    "ogc_city_over_pygeoapi": 10,
+    "ogc_city_over_pygeoapi_indexed": None,
 }
 # The map viewport (issue 21): a box holding a handful of POIs and a city-wide one (about 9,300 at 1M POIs).
 VIEWPORTS = {
     "viewport_small": "/api/v1/pois?bbox=1.60,50.72,1.601,50.721&limit=20",
     "viewport_city": "/api/v1/pois?bbox=1.59,50.71,1.64,50.74&limit=20",
 }
+# The same city box through our OGC API items (when the service has it) and through pygeoapi (BENCH_PYGEOAPI=0
+# leaves pygeoapi out): pygeoapi_city reads a view no index serves, pygeoapi_city_indexed one with a GiST index.
+OGC_CITY = "/ogc/collections/pois/items?bbox=1.59,50.71,1.64,50.74&limit=20"
+PYGEOAPI_CASES = {
+    "pygeoapi_city": "/collections/pois_plain/items?bbox=1.59,50.71,1.64,50.74&limit=20&f=json",
+    "pygeoapi_city_indexed": "/collections/pois/items?bbox=1.59,50.71,1.64,50.74&limit=20&f=json",
+}
+WITH_PYGEOAPI = os.environ.get("BENCH_PYGEOAPI", "1") != "0"
 # Which groups of cases run (BENCH_CASES=viewport measures only the two viewport cases); the database is
 # BENCH_DATABASE, so a smaller BENCH_POIS can be loaded beside the 1M one.
 GROUPS = [g.strip() for g in os.environ.get("BENCH_CASES", "nearby,crowd,viewport").split(",") if g.strip()]
@@ -271,6 +288,24 @@ def measure_side_by_side(cases: dict, *, warm: dict | None = None) -> dict[str, 
     return rounds
 
 
+def path_case(port: int, path: str):
+    """A wrk run of GET `path` on `port`."""
+    return lambda seconds: wrk(port, "path.lua", seconds, {"BENCH_PATH": path})
+
+
+def viewport_cases(url: str, services: list) -> dict:
+    """The viewport cases, with our OGC items when served and pygeoapi's when BENCH_PYGEOAPI is not 0."""
+    cases = {name: path_case(UNCACHED_PORT, path) for name, path in VIEWPORTS.items()}
+    if requests.get(f"http://127.0.0.1:{UNCACHED_PORT}{OGC_CITY}", timeout=10).status_code == 200:
+        cases["ogc_city"] = path_case(UNCACHED_PORT, OGC_CITY)
+    if WITH_PYGEOAPI:
+        say("pygeoapi beside the service (bench/.venv-pygeoapi)")
+        pygeoapi_side.create_views(to_libpq_url(url))
+        services.append(pygeoapi_side.start(to_libpq_url(url)))
+        cases |= {name: path_case(pygeoapi_side.PORT, path) for name, path in PYGEOAPI_CASES.items()}
+    return cases
+
+
 def explain(url: str) -> str:
     """EXPLAIN ANALYZE of the category-filtered nearby query at the data set's scale."""
     params = nearby_params(lat=50.7259, lon=1.6100, radius_m=1000, categories=[CATEGORY])
@@ -323,15 +358,12 @@ def main() -> int:
             )
             sizes = response_sizes(CACHED_PORT)
         if "viewport" in GROUPS:
-            cases |= measure_side_by_side(
-                {
-                    name: lambda s, path=path: wrk(UNCACHED_PORT, "path.lua", s, {"BENCH_PATH": path})
-                    for name, path in VIEWPORTS.items()
-                }
-            )
+            cases |= measure_side_by_side(viewport_cases(url, services))
     finally:
         for process in services:
             os.killpg(process.pid, 15)
+        if "viewport" in GROUPS and WITH_PYGEOAPI:
+            pygeoapi_side.drop_views(to_libpq_url(url))
     plan = explain(url)
     measured = {name: pair for name, pair in RATIOS.items() if pair[0] in cases and pair[1] in cases}
     ratios = {name: best(cases[top]) / best(cases[bottom]) for name, (top, bottom) in measured.items()}
@@ -366,7 +398,8 @@ def print_summary(report: dict) -> None:
         print(f"{name:26} {top['rps']:12.0f} {p50:>8} {p99:>8} {errors:7d} {hit:>9}")
     for name, value in report["ratios"].items():
         by_turn = " / ".join(f"{r:.3f}" for r in report["ratios_by_turn"][name])
-        print(f"{name:26} {value:6.3f}  (target >= {TARGETS[name]}; turn by turn {by_turn})")
+        target = f"target >= {TARGETS[name]}" if TARGETS.get(name) is not None else "reported"
+        print(f"{name:38} {value:6.3f}  ({target}; turn by turn {by_turn})")
     if not {"crowd_cached", "uncached_nearby", "healthz"} <= report["cases"].keys():
         return
     for name, target_ms in (("uncached_nearby", 25), ("crowd_cached", 10)):
