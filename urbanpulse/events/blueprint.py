@@ -30,6 +30,7 @@ def filters_of(args: dict) -> Filters:
         lat=args.get("lat"),
         lon=args.get("lon"),
         radius_m=args.get("radius"),
+        bbox=tuple(args["bbox"]) if args.get("bbox") else None,
     )
 
 

@@ -20,6 +20,7 @@ from urbanpulse.core.extensions import db
 from urbanpulse.events.models import ACTIVE_RANGE_SQL
 from urbanpulse.events.recurrence import RecurrenceError, occurrences_from
 from urbanpulse.events.scheduling import schedule_of
+from urbanpulse.geo import viewport
 
 POINT_SQL = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
 PLACE_SQL = "COALESCE(v.location, e.location)"
@@ -41,6 +42,8 @@ class Filters:
     lat: float | None = None
     lon: float | None = None
     radius_m: float | None = None
+    # (west, south, east, north): events whose place (own point or venue) lies in the box.
+    bbox: tuple[float, float, float, float] | None = None
 
     @property
     def positioned(self) -> bool:
@@ -84,6 +87,9 @@ def _where(filters: Filters, params: dict) -> list[str]:
         if filters.radius_m is not None:
             clauses.append(f"ST_DWithin({PLACE_SQL}, {POINT_SQL}, :radius)")
             params["radius"] = filters.radius_m
+    if filters.bbox:
+        clauses.append(viewport.meets_sql(PLACE_SQL))
+        params.update(viewport.box_params(filters.bbox))
     return clauses
 
 

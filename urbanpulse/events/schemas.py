@@ -13,6 +13,7 @@ from urbanpulse.geo.fields import PointGeometry
 from urbanpulse.pois.hours import CITY_ZONE
 from urbanpulse.web.schemas_common import (
     MAX_SHORT_TEXT,
+    BBox,
     OptionalTranslationSchema,
     TranslationPatchSchema,
     TranslationSchema,
@@ -155,6 +156,7 @@ class _FilterArgs(Schema):
         validate=validate.Range(min=0, max=MAX_RADIUS_M, min_inclusive=False),
         metadata={"description": "metres (max 50000); needs lat and lon"},
     )
+    bbox = BBox()
 
     @validates_schema
     def _position(self, data, **kwargs):

@@ -105,6 +105,21 @@ def inside_sql(alias: str) -> str:
     )
 
 
+def meets_sql(expression: str) -> str:
+    """Whether a geography (a point or a line) meets the box :x1, :y1, :x2, :y2 (edges included), exactly.
+
+    The box is one of longitudes and latitudes, as the POI viewport reads it (`inside_sql`): for a point
+    both tests agree; routes and events use this one, since their lists are ordered otherwise (creation,
+    start time) and hold few rows, so the box only filters them.
+    """
+    return f"ST_Intersects(({expression})::geometry, ST_MakeEnvelope(:x1, :y1, :x2, :y2, 4326))"
+
+
+def box_params(box: Sequence[float]) -> dict:
+    """The bind parameters :x1, :y1, :x2, :y2 of a (west, south, east, north) box."""
+    return dict(zip(("x1", "y1", "x2", "y2"), box, strict=True))
+
+
 def page_sql(
     *, columns: str, table: str, where: str, alias: str, after: bool, limit: str = "limit", split_by: str | None = None
 ) -> str:
@@ -138,7 +153,7 @@ def page_sql(
 def page_params(box: tuple[float, float, float, float], after: tuple[str, str] | None) -> dict:
     """The bind parameters of `page_sql` for a box and an optional (key, id) position."""
     ranges = ranges_after(cover(tuple(box)), after[0] if after else None)
-    params = dict(zip(("x1", "y1", "x2", "y2"), box, strict=True))
+    params = box_params(box)
     params.update(lows=[low for low, _ in ranges], highs=[high for _, high in ranges])
     if after:
         params.update(after_key=after[0], after_id=after[1])

@@ -113,6 +113,7 @@ class RoutesView(MethodView):
                 kinds=args.get("kind") or (),
                 difficulties=args.get("difficulty") or (),
                 max_length_m=args.get("max_length_m"),
+                bbox=args.get("bbox"),
                 status=args.get("status"),
                 editor=editor,
                 limit=args["limit"],

@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from urbanpulse.core import keyset
 from urbanpulse.core.extensions import db
+from urbanpulse.geo import viewport
 from urbanpulse.routes.models import PUBLIC_PREDICATE
 
 POINT_SQL = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
@@ -40,13 +41,18 @@ def listing(
     kinds: Sequence[str] = (),
     difficulties: Sequence[str] = (),
     max_length_m: float | None = None,
+    bbox: Sequence[float] | None = None,
     status: str | None = None,
     editor: bool = False,
     limit: int = 50,
     cursor: str | None = None,
 ) -> tuple[list, int, str | None]:
-    """Routes, oldest first (created_at then id: neither changes), by keyset: (rows, capped count, next cursor)."""
+    """Routes, oldest first (created_at then id: neither changes), by keyset: (rows, capped count, next cursor).
+
+    `bbox` (west, south, east, north) keeps the routes whose line meets the box (`geo.viewport.meets_sql`).
+    """
     selection = {
+        "bbox": list(bbox) if bbox else None,
         "theme": sorted(set(themes)),
         "kind": sorted(set(kinds)),
         "difficulty": sorted(set(difficulties)),
@@ -64,6 +70,9 @@ def listing(
     if max_length_m is not None:
         filters.append("r.length_m <= :max_length_m")
         params["max_length_m"] = max_length_m
+    if bbox:
+        filters.append(viewport.meets_sql("r.geom"))
+        params.update(viewport.box_params(bbox))
     where = " AND ".join(filters)
     count_sql = f"SELECT count(*) FROM (SELECT 1 FROM routes r WHERE {where} LIMIT :cap) AS matched"
     matched = db.session.execute(text(count_sql), {**params, "cap": keyset.MATCH_COUNT_CAP + 1}).scalar_one()

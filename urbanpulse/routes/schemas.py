@@ -10,7 +10,7 @@ from urbanpulse.geo.fields import BBOX_JSONSCHEMA, POSITION_JSONSCHEMA
 from urbanpulse.pois.schemas import MAX_LIMIT, MAX_RADIUS_M, SLUG_PATTERN
 from urbanpulse.routes.geometry import MAX_PARTS, MAX_SEGMENT_M, MAX_VERTICES, parse_line
 from urbanpulse.routes.vocab import DIFFICULTIES, KINDS, ROUTE_STATUSES, THEMES
-from urbanpulse.web.schemas_common import TranslationPatchSchema, TranslationSchema, lang_field
+from urbanpulse.web.schemas_common import BBox, TranslationPatchSchema, TranslationSchema, lang_field
 
 MAX_STOPS = 200
 MIN_TRIGGER_RADIUS_M, MAX_TRIGGER_RADIUS_M, DEFAULT_TRIGGER_RADIUS_M = 10, 1000, 50
@@ -180,6 +180,7 @@ class RouteListQueryArgsSchema(Schema):
     kind = _vocabulary_list(KINDS, "kinds")
     difficulty = _vocabulary_list(DIFFICULTIES, "difficulties")
     max_length_m = fields.Float(validate=validate.Range(min=0, min_inclusive=False, max=10_000_000))
+    bbox = BBox()
     status = fields.String(validate=validate.OneOf(ROUTE_STATUSES), metadata={"description": "editors only"})
     limit = fields.Integer(load_default=50, validate=validate.Range(1, MAX_LIMIT))
     cursor = fields.String(validate=validate.Length(max=200))
