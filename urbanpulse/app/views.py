@@ -1,0 +1,159 @@
+"""The app's pages: `/` (around me) and `/places/<id>` (a place), HTML rendered here, enhanced by ES modules.
+
+Every page works without JavaScript (links and forms); the scripts ask for the position, refresh the list
+as the tourist walks and share a place. Not part of the API: registered outside the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from flask import Blueprint as FlaskBlueprint
+from flask import make_response, render_template, request, url_for
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from webargs.fields import DelimitedList
+from webargs.flaskparser import parser
+
+from urbanpulse.app import places
+from urbanpulse.app.messages import catalogue
+from urbanpulse.core.i18n import LANGUAGES, negotiate
+from urbanpulse.pois.categories import CATEGORIES, CATEGORY_LABELS
+from urbanpulse.pois.hours import local_time
+
+STATIC = Path(__file__).resolve().parent / "static"
+PAGE_MAX_AGE_S = 30
+# Scripts, styles, images and calls from this origin only; the JSON-LD block is data, not a script.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'"
+)
+
+bp = Blueprint(
+    "touristapp",
+    __name__,
+    static_folder=str(STATIC),
+    static_url_path="/app/static",
+    template_folder="templates",
+    description="The tourists' app (HTML; not part of the API)",
+)
+
+
+class AroundArgsSchema(Schema):
+    """GET / : where to start, what to show."""
+
+    lat = fields.Float(validate=validate.Range(-90, 90))
+    lon = fields.Float(validate=validate.Range(-180, 180))
+    category = DelimitedList(fields.String(validate=validate.OneOf(CATEGORIES)), validate=validate.Length(max=10))
+    q = fields.String(validate=validate.Length(max=100))
+    open_now = fields.Boolean(load_default=False)
+    lang = fields.String(validate=validate.OneOf(LANGUAGES))
+    partial = fields.String(validate=validate.OneOf(("list",)))
+
+
+class PlaceArgsSchema(Schema):
+    """GET /places/<id>."""
+
+    lang = fields.String(validate=validate.OneOf(LANGUAGES))
+
+
+def page_language(args: dict) -> str:
+    """`lang`, else the browser's preferred language among ours, else French."""
+    return negotiate(args.get("lang"), request.accept_languages) or "fr"
+
+
+def _html(body: str, *, lang: str, status: int = 200):
+    response = make_response(body, status)
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["Content-Language"] = lang
+    response.headers["Vary"] = "Accept-Language"
+    response.headers["Cache-Control"] = f"public, max-age={PAGE_MAX_AGE_S}"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def around_page():
+    """Around me: the nearest published places from the given position, or from the belfry."""
+    args = parser.parse(AroundArgsSchema(), request, location="query")
+    lang = page_language(args)
+    texts = catalogue(lang)
+    positioned = "lat" in args and "lon" in args
+    lon, lat = (args["lon"], args["lat"]) if positioned else places.BELFRY
+    categories = list(dict.fromkeys(args.get("category") or ()))
+    found = places.around(
+        lon=lon,
+        lat=lat,
+        lang=lang,
+        local_now=local_time(None),
+        texts=texts,
+        categories=categories,
+        q=args.get("q"),
+        open_now=args["open_now"],
+    )
+    context = {
+        "t": texts,
+        "lang": lang,
+        "languages": LANGUAGES,
+        "places": found,
+        "positioned": positioned,
+        "position": {"lon": lon, "lat": lat},
+        "chosen": categories,
+        "categories": [(key, CATEGORY_LABELS[key].get(lang) or CATEGORY_LABELS[key]["fr"]) for key in CATEGORIES],
+        "q": args.get("q") or "",
+        "open_now": args["open_now"],
+    }
+    template = "touristapp/place_list.html" if args.get("partial") == "list" else "touristapp/around.html"
+    return _html(render_template(template, **context), lang=lang)
+
+
+def place_page(poi_id: uuid.UUID):
+    """A place's page, complete without JavaScript, with its schema.org description."""
+    args = parser.parse(PlaceArgsSchema(), request, location="query")
+    lang = page_language(args)
+    texts = catalogue(lang)
+    page = places.place(poi_id, lang=lang, local_now=local_time(None), texts=texts)
+    url = url_for("touristapp.place_page", poi_id=poi_id, _external=True)
+    context = {
+        "t": texts,
+        "lang": lang,
+        "languages": LANGUAGES,
+        "place": page,
+        "json_ld": places.json_ld(page, url=url, lang=lang),
+        "canonical": url,
+    }
+    return _html(render_template("touristapp/place.html", **context), lang=lang)
+
+
+def manifest():
+    """The web app manifest (installable app), in the browser's language."""
+    lang = page_language({})
+    texts = catalogue(lang)
+    body = {
+        "name": texts["app_name"],
+        "short_name": "Urban Pulse",
+        "lang": lang,
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b4f6c",
+        "icons": [
+            {"src": url_for("touristapp.static", filename="icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+            {
+                "src": url_for("touristapp.static", filename="icon.svg"),
+                "sizes": "any",
+                "type": "image/svg+xml",
+                "purpose": "maskable",
+            },
+        ],
+    }
+    response = make_response(body)
+    response.mimetype = "application/manifest+json"
+    response.headers["Vary"] = "Accept-Language"
+    return response
+
+
+FlaskBlueprint.add_url_rule(bp, "/", "around_page", around_page)
+FlaskBlueprint.add_url_rule(bp, "/places/<uuid:poi_id>", "place_page", place_page)
+FlaskBlueprint.add_url_rule(bp, "/manifest.webmanifest", "manifest", manifest)
