@@ -136,7 +136,7 @@ def test_every_language_translates_every_text_of_the_app():
     def keys(lang):
         return set(json.loads((CATALOGUES / f"{lang}.json").read_text(encoding="utf-8")))
 
-    same_everywhere = {"app_name", "metres", "kilometres"}  # a name and units, not texts
+    same_everywhere = {"app_name", "metres", "kilometres", "minutes", "hours_minutes"}  # a name and units
     assert keys("en") == keys("fr")
     for lang in ("nl", "de"):
         assert keys("fr") - keys(lang) <= same_everywhere, lang

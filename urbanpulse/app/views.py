@@ -16,7 +16,7 @@ from marshmallow import Schema, fields, validate
 from webargs.fields import DelimitedList
 from webargs.flaskparser import parser
 
-from urbanpulse.app import places
+from urbanpulse.app import places, walks
 from urbanpulse.app.messages import catalogue
 from urbanpulse.core.i18n import LANGUAGES, negotiate
 from urbanpulse.pois.categories import CATEGORIES, CATEGORY_LABELS
@@ -24,6 +24,10 @@ from urbanpulse.pois.hours import local_time
 
 STATIC = Path(__file__).resolve().parent / "static"
 PAGE_MAX_AGE_S = 30
+# What the walk-mode script writes on the page.
+WALK_MODE_TEXTS = (
+    "remaining", "next_stop", "off_route", "walk_finished", "metres", "kilometres", "start_walk", "stop_walk",
+)  # fmt: skip
 # Scripts, styles, images and calls from this origin only; the JSON-LD block is data, not a script.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; connect-src 'self'; "
@@ -125,6 +129,39 @@ def place_page(poi_id: uuid.UUID):
     return _html(render_template("touristapp/place.html", **context), lang=lang)
 
 
+def duration_text(minutes: int, texts: dict) -> str:
+    """ "45 min" or "2 h 05"."""
+    if minutes < 60:
+        return texts["minutes"].format(n=minutes)
+    return texts["hours_minutes"].format(h=minutes // 60, m=minutes % 60)
+
+
+def walks_page():
+    """The published walks with their length, duration, theme and difficulty."""
+    args = parser.parse(PlaceArgsSchema(), request, location="query")
+    lang = page_language(args)
+    texts = catalogue(lang)
+    found = walks.walks(lang=lang)
+    for item in found:
+        item["length"] = places.distance_text(item["length_m"], texts)
+        item["duration"] = duration_text(item["duration_min"], texts)
+    context = {"t": texts, "lang": lang, "languages": LANGUAGES, "walks": found}
+    return _html(render_template("touristapp/walks.html", **context), lang=lang)
+
+
+def walk_page(route_id: uuid.UUID):
+    """A walk: its line, ordered stops, GPX, and walk mode (the script follows the position)."""
+    args = parser.parse(PlaceArgsSchema(), request, location="query")
+    lang = page_language(args)
+    texts = catalogue(lang)
+    route = walks.walk(route_id, lang=lang)
+    route["length"] = places.distance_text(route["length_m"], texts)
+    route["duration"] = duration_text(route["duration_min"], texts)
+    walk_texts = {key: texts[key] for key in WALK_MODE_TEXTS}
+    context = {"t": texts, "lang": lang, "languages": LANGUAGES, "route": route, "walk_texts": walk_texts}
+    return _html(render_template("touristapp/walk.html", **context), lang=lang)
+
+
 def manifest():
     """The web app manifest (installable app), in the browser's language."""
     lang = page_language({})
@@ -156,4 +193,6 @@ def manifest():
 
 FlaskBlueprint.add_url_rule(bp, "/", "around_page", around_page)
 FlaskBlueprint.add_url_rule(bp, "/places/<uuid:poi_id>", "place_page", place_page)
+FlaskBlueprint.add_url_rule(bp, "/walks", "walks_page", walks_page)
+FlaskBlueprint.add_url_rule(bp, "/walks/<uuid:route_id>", "walk_page", walk_page)
 FlaskBlueprint.add_url_rule(bp, "/manifest.webmanifest", "manifest", manifest)
