@@ -7,6 +7,7 @@ as the tourist walks and share a place. Not part of the API: registered outside 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Blueprint as FlaskBlueprint
@@ -16,7 +17,7 @@ from marshmallow import Schema, fields, validate
 from webargs.fields import DelimitedList
 from webargs.flaskparser import parser
 
-from urbanpulse.app import places, walks
+from urbanpulse.app import places, walks, whatson
 from urbanpulse.app.messages import catalogue
 from urbanpulse.core.i18n import LANGUAGES, negotiate
 from urbanpulse.pois.categories import CATEGORIES, CATEGORY_LABELS
@@ -52,6 +53,16 @@ class AroundArgsSchema(Schema):
     category = DelimitedList(fields.String(validate=validate.OneOf(CATEGORIES)), validate=validate.Length(max=10))
     q = fields.String(validate=validate.Length(max=100))
     open_now = fields.Boolean(load_default=False)
+    lang = fields.String(validate=validate.OneOf(LANGUAGES))
+    partial = fields.String(validate=validate.OneOf(("list",)))
+
+
+class WhatsOnArgsSchema(Schema):
+    """GET /whats-on."""
+
+    when = fields.String(load_default="today", validate=validate.OneOf(whatson.WHEN))
+    lat = fields.Float(validate=validate.Range(-90, 90))
+    lon = fields.Float(validate=validate.Range(-180, 180))
     lang = fields.String(validate=validate.OneOf(LANGUAGES))
     partial = fields.String(validate=validate.OneOf(("list",)))
 
@@ -162,6 +173,26 @@ def walk_page(route_id: uuid.UUID):
     return _html(render_template("touristapp/walk.html", **context), lang=lang)
 
 
+def whats_on_page():
+    """What's on now, today, this weekend or this week (near the position when given), updated live."""
+    args = parser.parse(WhatsOnArgsSchema(), request, location="query")
+    lang = page_language(args)
+    texts = catalogue(lang)
+    near = "lat" in args and "lon" in args
+    found = whatson.occurrences(
+        when=args["when"],
+        now=datetime.now(UTC),
+        lang=lang,
+        lon=args.get("lon") if near else None,
+        lat=args.get("lat") if near else None,
+    )
+    context = {"t": texts, "lang": lang, "languages": LANGUAGES, "items": found, "when": args["when"], "near": near}
+    template = "touristapp/event_list.html" if args.get("partial") == "list" else "touristapp/whats_on.html"
+    response = _html(render_template(template, **context), lang=lang)
+    response.headers["Cache-Control"] = "no-cache"  # live content: the page revalidates each time
+    return response
+
+
 def manifest():
     """The web app manifest (installable app), in the browser's language."""
     lang = page_language({})
@@ -195,4 +226,5 @@ FlaskBlueprint.add_url_rule(bp, "/", "around_page", around_page)
 FlaskBlueprint.add_url_rule(bp, "/places/<uuid:poi_id>", "place_page", place_page)
 FlaskBlueprint.add_url_rule(bp, "/walks", "walks_page", walks_page)
 FlaskBlueprint.add_url_rule(bp, "/walks/<uuid:route_id>", "walk_page", walk_page)
+FlaskBlueprint.add_url_rule(bp, "/whats-on", "whats_on_page", whats_on_page)
 FlaskBlueprint.add_url_rule(bp, "/manifest.webmanifest", "manifest", manifest)
