@@ -26,8 +26,8 @@ def seed():
     return {name: make_poi(lon, lat, name={"fr": name}, category=category) for lon, lat, name, category in PLACES}
 
 
-def api_order(client, position) -> list[str]:
-    query = {"lat": position["latitude"], "lon": position["longitude"], "radius": 20000, "limit": 30, "lang": "en"}
+def api_order(client, position, lang: str = "en") -> list[str]:
+    query = {"lat": position["latitude"], "lon": position["longitude"], "radius": 20000, "limit": 30, "lang": lang}
     body = client.get("/api/v1/pois/nearby", query_string=query).get_json()
     return [feature["properties"]["name"] for feature in body["features"]]
 

@@ -17,7 +17,7 @@ from marshmallow import Schema, fields, validate
 from webargs.fields import DelimitedList
 from webargs.flaskparser import parser
 
-from urbanpulse.app import places, walks, whatson
+from urbanpulse.app import offline, places, walks, whatson
 from urbanpulse.app.messages import catalogue
 from urbanpulse.core.i18n import LANGUAGES, negotiate
 from urbanpulse.pois.categories import CATEGORIES, CATEGORY_LABELS
@@ -169,7 +169,14 @@ def walk_page(route_id: uuid.UUID):
     route["length"] = places.distance_text(route["length_m"], texts)
     route["duration"] = duration_text(route["duration_min"], texts)
     walk_texts = {key: texts[key] for key in WALK_MODE_TEXTS}
-    context = {"t": texts, "lang": lang, "languages": LANGUAGES, "route": route, "walk_texts": walk_texts}
+    context = {
+        "t": texts,
+        "lang": lang,
+        "languages": LANGUAGES,
+        "route": route,
+        "walk_texts": walk_texts,
+        "walk_data": walks.walk_mode_data(route),
+    }
     return _html(render_template("touristapp/walk.html", **context), lang=lang)
 
 
@@ -190,6 +197,32 @@ def whats_on_page():
     template = "touristapp/event_list.html" if args.get("partial") == "list" else "touristapp/whats_on.html"
     response = _html(render_template(template, **context), lang=lang)
     response.headers["Cache-Control"] = "no-cache"  # live content: the page revalidates each time
+    return response
+
+
+def service_worker():
+    """The service worker, at the root so that it controls every page of the app."""
+    shell = offline.shell_manifest(lambda name: url_for("touristapp.static", filename=name))
+    body = render_template(
+        "touristapp/sw.js",
+        workbox_sw=url_for("touristapp.static", filename="vendor/workbox/workbox-sw.js"),
+        workbox_prefix=url_for("touristapp.static", filename="vendor/workbox/"),
+        shell=shell,
+        shell_revision=offline.revision("place_offline.js") + offline.revision("app.css"),
+    )
+    response = make_response(body)
+    response.mimetype = "text/javascript"
+    response.headers["Cache-Control"] = "no-cache"  # browsers check for a new worker on each visit
+    return response
+
+
+def offline_page():
+    """The offline shell: renders a place or a walk never visited from the content kept on the phone."""
+    texts = {code: catalogue(code) for code in LANGUAGES}
+    lang = page_language({})
+    context = {"t": texts[lang], "lang": lang, "languages": LANGUAGES, "all_texts": texts}
+    response = _html(render_template("touristapp/offline.html", **context), lang=lang)
+    response.headers["Cache-Control"] = "no-cache"
     return response
 
 
@@ -228,3 +261,5 @@ FlaskBlueprint.add_url_rule(bp, "/walks", "walks_page", walks_page)
 FlaskBlueprint.add_url_rule(bp, "/walks/<uuid:route_id>", "walk_page", walk_page)
 FlaskBlueprint.add_url_rule(bp, "/whats-on", "whats_on_page", whats_on_page)
 FlaskBlueprint.add_url_rule(bp, "/manifest.webmanifest", "manifest", manifest)
+FlaskBlueprint.add_url_rule(bp, "/sw.js", "service_worker", service_worker)
+FlaskBlueprint.add_url_rule(bp, "/offline", "offline_page", offline_page)

@@ -51,3 +51,18 @@ def drawing(feature: dict) -> dict:
         "paths": paths,
         "stops": [at(point) for point in stops],
     }
+
+
+def walk_mode_data(route: dict) -> dict:
+    """What walk mode needs to follow a walker on the phone when the service cannot be reached."""
+    geometry = route["geometry"]
+    lines = geometry["coordinates"] if geometry["type"] == "MultiLineString" else [geometry["coordinates"]]
+    return {
+        "lines": lines,
+        "length_m": route["length_m"],
+        "is_loop": route["is_loop"],
+        "stops": [
+            {"position": stop["position"], "name": stop["name"], "distance_along_m": stop["distance_along_m"]}
+            for stop in route.get("stops", [])
+        ],
+    }

@@ -16,15 +16,53 @@ function metresBetween(a, b) {
   return 2 * 6371008.8 * Math.asin(Math.sqrt(h));
 }
 
+// Offline: the same list from the content kept on the phone, distances computed here.
+async function listOffline(position) {
+  const { features, pick, metresBetween } = await import("/app/static/data.js");
+  const lang = document.documentElement.lang;
+  const wanted = new Set(params.getAll("category").flatMap((value) => value.split(",")).filter(Boolean));
+  const found = (await features("pois"))
+    .filter((f) => wanted.size === 0 || wanted.has(f.properties.category))
+    .map((f) => ({ f, m: metresBetween(position, { lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] }) }))
+    .sort((a, b) => a.m - b.m || (a.f.id < b.f.id ? -1 : 1))
+    .slice(0, 30);
+  const list = document.createElement("ol");
+  list.className = "places";
+  list.id = "places";
+  list.dataset.offline = "true";
+  for (const { f, m } of found) {
+    const item = document.createElement("li");
+    item.className = "place";
+    const link = Object.assign(document.createElement("a"), { href: `/places/${f.id}?lang=${lang}` });
+    const text = Object.assign(document.createElement("span"), { className: "text" });
+    const name = Object.assign(document.createElement("strong"), { className: "name", textContent: pick(f.properties.name, lang) });
+    const label = pick(f.properties.category_label, lang) || f.properties.category;
+    const distance = m < 1000 ? texts.metres.replace("{n}", Math.max(10, Math.round(m / 10) * 10)) : texts.kilometres.replace("{n}", (m / 1000).toFixed(1));
+    const meta = Object.assign(document.createElement("span"), { className: "meta", textContent: `${label} · ${distance}` });
+    text.append(name, meta);
+    link.append(Object.assign(document.createElement("span"), { className: "no-photo" }), text);
+    item.append(link);
+    list.append(item);
+  }
+  document.getElementById("places").replaceWith(list);
+}
+
 async function refresh(position) {
   const query = new URLSearchParams(params);
   query.set("lat", position.lat.toFixed(6));
   query.set("lon", position.lon.toFixed(6));
   query.set("partial", "list");
-  const response = await fetch(`/?${query}`, { headers: { Accept: "text/html" } });
-  if (!response.ok) return;
-  const list = document.getElementById("places");
-  list.outerHTML = await response.text();
+  let response = null;
+  try {
+    response = await fetch(`/?${query}`, { headers: { Accept: "text/html" } });
+  } catch {
+    response = null; // no network (the service worker has no copy of this very list)
+  }
+  if (response && response.ok) {
+    document.getElementById("places").outerHTML = await response.text();
+  } else {
+    await listOffline(position);
+  }
   last = { ...position, at: Date.now() };
   status.textContent = texts.near_you;
   for (const input of document.querySelectorAll("form.filters input[name=lat], form.filters input[name=lon]")) input.remove();

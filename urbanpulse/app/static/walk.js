@@ -1,6 +1,8 @@
 // Walk mode: follows the live position along the route with /routes/{id}/progress, shows what is left and
 // the next stop, and warns when the walker is more than 50 m off the line (the service's `off_route`).
 const MIN_MOVE_M = 5;
+const ON_ROUTE_M = 50; // as the service's /progress
+const FAR_M = 5_000;
 const MIN_INTERVAL_MS = 3_000;
 const article = document.getElementById("walk");
 const texts = JSON.parse(document.getElementById("walk-texts").textContent);
@@ -9,6 +11,7 @@ const status = document.getElementById("walk-status");
 const warning = document.getElementById("walk-warning");
 let watchId = null;
 let last = null; // {lon, lat, at}
+let requests = 0;
 
 function distanceText(metres) {
   if (metres < 1000) return texts.metres.replace("{n}", Math.max(10, Math.round(metres / 10) * 10));
@@ -39,6 +42,43 @@ function show(progress) {
   article.dataset.offRoute = String(off);
 }
 
+const walk = JSON.parse(document.getElementById("walk-data").textContent);
+
+// Offline, the same answer as /progress, computed here: the position projected onto the line in a local
+// flat frame (metres), distances along it scaled to the route's geodesic length.
+function localProgress(here) {
+  const kx = 111_320 * Math.cos((here.lat * Math.PI) / 180);
+  const ky = 110_540;
+  let total = 0;
+  let best = { off: Infinity, along: 0 };
+  for (const line of walk.lines) {
+    for (let i = 0; i + 1 < line.length; i += 1) {
+      const [ax, ay] = [(line[i][0] - here.lon) * kx, (line[i][1] - here.lat) * ky];
+      const [bx, by] = [(line[i + 1][0] - here.lon) * kx, (line[i + 1][1] - here.lat) * ky];
+      const [dx, dy] = [bx - ax, by - ay];
+      const length = Math.hypot(dx, dy);
+      const t = length ? Math.min(1, Math.max(0, -(ax * dx + ay * dy) / (length * length))) : 0;
+      const off = Math.hypot(ax + t * dx, ay + t * dy);
+      if (off < best.off) best = { off, along: total + t * length };
+      total += length;
+    }
+  }
+  const along = total ? (best.along * walk.length_m) / total : 0;
+  const status = best.off <= ON_ROUTE_M ? "on_route" : best.off <= FAR_M ? "off_route" : "far";
+  let next = walk.stops.find((stop) => stop.distance_along_m > along + 1);
+  let distance = next ? next.distance_along_m - along : 0;
+  if (!next && walk.is_loop && walk.stops.length) {
+    next = walk.stops[0];
+    distance = walk.length_m - along + next.distance_along_m;
+  }
+  return {
+    status,
+    off_route_m: best.off,
+    remaining_m: Math.max(0, walk.length_m - along),
+    next_stop: next ? { position: next.position, name: next.name, distance_m: distance } : null,
+  };
+}
+
 async function update(coords) {
   const here = { lon: coords.longitude, lat: coords.latitude };
   const now = Date.now();
@@ -46,9 +86,24 @@ async function update(coords) {
     return;
   }
   last = { ...here, at: now };
+  const asked = ++requests; // answers may arrive out of order: only the latest position's is shown
   const query = new URLSearchParams({ lat: here.lat.toFixed(6), lon: here.lon.toFixed(6), lang: article.dataset.lang });
-  const response = await fetch(`/api/v1/routes/${article.dataset.routeId}/progress?${query}`);
-  if (response.ok) show(await response.json());
+  let response = null;
+  try {
+    response = await fetch(`/api/v1/routes/${article.dataset.routeId}/progress?${query}`);
+  } catch {
+    response = null; // offline: computed on the phone
+  }
+  if (asked !== requests) return;
+  if (response && response.ok) {
+    const progress = await response.json();
+    if (asked !== requests) return;
+    show(progress);
+    article.dataset.computed = "service";
+  } else {
+    show(localProgress(here));
+    article.dataset.computed = "phone";
+  }
 }
 
 function start() {
