@@ -3,6 +3,7 @@ walk mode still work; an edit made meanwhile reaches the phone's copy after reco
 
 from __future__ import annotations
 
+import math
 import re
 
 from playwright.sync_api import expect
@@ -17,7 +18,30 @@ from urbanpulse.pois import service
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 MOVED = {"latitude": 50.7268, "longitude": 1.6072}  # no two places at nearly the same distance
+FETCH_STATUS = "async (url) => (await fetch(url)).status"
 PHONE_COPY = "async ([kind, id]) => (await import('/app/static/data.js')).feature(kind, id)"
+
+
+def tiles_around(line, margin=0.002) -> list[str]:
+    """The tiles "download for offline" fetches: zoom 12 to 17 over the line's box and a margin (Web Mercator)."""
+    lons, lats = [p[0] for p in line], [p[1] for p in line]
+    west, east, south, north = min(lons) - margin, max(lons) + margin, min(lats) - margin, max(lats) + margin
+    tiles = []
+    for z in range(12, 18):
+        n = 2**z
+
+        def x(lon):
+            return math.floor((lon + 180) / 360 * n)
+
+        def y(lat):
+            return math.floor((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+
+        tiles += [
+            f"/api/v1/tiles/{z}/{tx}/{ty}.mvt"
+            for tx in range(x(west), x(east) + 1)
+            for ty in range(y(north), y(south) + 1)
+        ]
+    return tiles
 
 
 def test_the_app_works_offline_after_one_visit(browser, live_server, app, client):
@@ -35,6 +59,9 @@ def test_the_app_works_offline_after_one_visit(browser, live_server, app, client
         expect(page.locator("#position-status")).to_have_text("Près de vous")
         page.goto(f"{live_server}/walks/{route.id}")
         expect(page.locator("h1")).to_have_text("Le U")
+        page.click("#download-offline")
+        wanted = tiles_around(line)
+        expect(page.locator("#walk")).to_have_attribute("data-downloaded", str(len(wanted) + 1), timeout=60_000)
 
         context.set_offline(True)
         context.set_geolocation(MOVED)  # a list the service never sent: the phone computes it
@@ -59,6 +86,8 @@ def test_the_app_works_offline_after_one_visit(browser, live_server, app, client
         expect(walk_page).to_have_attribute("data-next-stop", "2")
         context.set_geolocation({"longitude": offset(*line[0], 90, 750)[0], "latitude": line[0][1]})
         expect(walk_page).to_have_attribute("data-next-stop", "3")
+        for tile in (wanted[0], wanted[len(wanted) // 2], wanted[-1]):  # the tiles kept for this walk
+            assert page.evaluate(FETCH_STATUS, tile) in (200, 204), tile
 
         renamed = made["Beffroi"]
         service.update_poi(

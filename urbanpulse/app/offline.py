@@ -18,6 +18,7 @@ SHELL_FILES = (
     "walk.js",
     "whats_on.js",
     "share.js",
+    "download.js",
     "vendor/idb.js",
 )
 

@@ -28,6 +28,7 @@ PAGE_MAX_AGE_S = 30
 # What the walk-mode script writes on the page.
 WALK_MODE_TEXTS = (
     "remaining", "next_stop", "off_route", "walk_finished", "metres", "kilometres", "start_walk", "stop_walk",
+    "downloading", "downloaded", "download_partial",
 )  # fmt: skip
 # Scripts, styles, images and calls from this origin only; the JSON-LD block is data, not a script.
 CONTENT_SECURITY_POLICY = (

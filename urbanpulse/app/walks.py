@@ -65,4 +65,12 @@ def walk_mode_data(route: dict) -> dict:
             {"position": stop["position"], "name": stop["name"], "distance_along_m": stop["distance_along_m"]}
             for stop in route.get("stops", [])
         ],
+        "photos": photo_urls(route),
     }
+
+
+def photo_urls(route: dict) -> list[str]:
+    """Every derived size of the walk's photos and its stops' covers: what "download for offline" keeps."""
+    urls = [size["url"] for item in route.get("media", []) for size in item.get("sizes", [])]
+    urls += [stop["cover_url"] for stop in route.get("stops", []) if stop.get("cover_url")]
+    return list(dict.fromkeys(urls))

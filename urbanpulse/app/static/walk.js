@@ -129,3 +129,22 @@ if ("geolocation" in navigator) {
   toggle.setAttribute("aria-pressed", "false");
   toggle.addEventListener("click", () => (watchId === null ? start() : stop()));
 }
+
+// "Download for offline": tiles around the line and the photos, kept by the service worker.
+const downloadButton = document.getElementById("download-offline");
+const downloadStatus = document.getElementById("download-status");
+if ("serviceWorker" in navigator && "caches" in window) {
+  downloadButton.hidden = false;
+  downloadButton.addEventListener("click", async () => {
+    await navigator.serviceWorker.ready;
+    const { tilesAround, download } = await import("/app/static/download.js");
+    const urls = [...tilesAround(walk.lines), ...walk.photos, location.pathname + location.search];
+    downloadButton.disabled = true;
+    const result = await download(urls, (done, total) => {
+      downloadStatus.textContent = fill(texts.downloading, { done, total });
+    });
+    downloadStatus.textContent = fill(result.failed ? texts.download_partial : texts.downloaded, result);
+    article.dataset.downloaded = String(result.done - result.failed);
+    downloadButton.disabled = false;
+  });
+}
