@@ -30,10 +30,10 @@ def tiles_around(line, margin=0.002) -> list[str]:
     for z in range(12, 18):
         n = 2**z
 
-        def x(lon):
+        def x(lon, n=n):
             return math.floor((lon + 180) / 360 * n)
 
-        def y(lat):
+        def y(lat, n=n):
             return math.floor((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
 
         tiles += [
