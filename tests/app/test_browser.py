@@ -85,3 +85,23 @@ def test_a_place_page_without_javascript_shows_its_content_and_json_ld(browser, 
         page.screenshot(path=str(ARTIFACTS / "app-place.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_favourites_are_kept_on_the_phone(browser, live_server, app):
+    places = seed()
+    museum = places["Château-musée"]
+    context = browser.new_context(**PHONE, locale="en-GB")
+    try:
+        page = new_page(context)
+        page.goto(f"{live_server}/places/{museum.id}")
+        expect(page.locator("body")).to_have_attribute("data-synced", "true")
+        toggle = page.locator("#favourite-toggle")
+        expect(toggle).to_have_attribute("aria-pressed", "false")
+        toggle.click()
+        expect(toggle).to_have_attribute("aria-pressed", "true")
+        page.goto(f"{live_server}/favourites")
+        expect(page.locator("#favourites")).to_have_attribute("data-ready", "true")
+        assert page.locator("#favourites .name").all_inner_texts() == ["Château-musée"]
+        expect(page.locator("#favourites-empty")).to_be_hidden()
+    finally:
+        context.close()

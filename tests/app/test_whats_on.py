@@ -1,5 +1,6 @@
 """What's on: occurrences now / today / weekend with their state, and a cancellation shown live in an open app."""
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -49,6 +50,11 @@ def test_today_lists_running_and_coming_occurrences_and_marks_cancelled_ones(cli
     assert titles(html) == ["En cours", "Annulé"]
     assert 'data-status="cancelled"' in html and "Annulé</span>" in html and "En cours</span>" in html
     assert f'href="/api/v1/events/{running.id}.ics"' in html
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    events = [element["item"] for element in data["itemListElement"]]
+    assert [event["name"] for event in events] == ["En cours", "Annulé"]
+    assert events[1]["eventStatus"] == "https://schema.org/EventCancelled"
+    assert events[0]["location"]["geo"]["latitude"] == pytest.approx(50.72333)
 
 
 def test_a_bad_choice_is_a_problem_naming_it(client, app):

@@ -19,6 +19,7 @@ SHELL_FILES = (
     "whats_on.js",
     "share.js",
     "download.js",
+    "favourites.js",
     "vendor/idb.js",
 )
 

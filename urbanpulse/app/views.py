@@ -194,11 +194,27 @@ def whats_on_page():
         lon=args.get("lon") if near else None,
         lat=args.get("lat") if near else None,
     )
-    context = {"t": texts, "lang": lang, "languages": LANGUAGES, "items": found, "when": args["when"], "near": near}
+    context = {
+        "t": texts,
+        "lang": lang,
+        "languages": LANGUAGES,
+        "items": found,
+        "when": args["when"],
+        "near": near,
+        "json_ld": whatson.json_ld(found, lang=lang),
+    }
     template = "touristapp/event_list.html" if args.get("partial") == "list" else "touristapp/whats_on.html"
     response = _html(render_template(template, **context), lang=lang)
     response.headers["Cache-Control"] = "no-cache"  # live content: the page revalidates each time
     return response
+
+
+def favourites_page():
+    """The tourist's favourite places, kept on the phone (drawn by favourites.js from the offline copy)."""
+    args = parser.parse(PlaceArgsSchema(), request, location="query")
+    lang = page_language(args)
+    context = {"t": catalogue(lang), "lang": lang, "languages": LANGUAGES}
+    return _html(render_template("touristapp/favourites.html", **context), lang=lang)
 
 
 def service_worker():
@@ -261,6 +277,7 @@ FlaskBlueprint.add_url_rule(bp, "/places/<uuid:poi_id>", "place_page", place_pag
 FlaskBlueprint.add_url_rule(bp, "/walks", "walks_page", walks_page)
 FlaskBlueprint.add_url_rule(bp, "/walks/<uuid:route_id>", "walk_page", walk_page)
 FlaskBlueprint.add_url_rule(bp, "/whats-on", "whats_on_page", whats_on_page)
+FlaskBlueprint.add_url_rule(bp, "/favourites", "favourites_page", favourites_page)
 FlaskBlueprint.add_url_rule(bp, "/manifest.webmanifest", "manifest", manifest)
 FlaskBlueprint.add_url_rule(bp, "/sw.js", "service_worker", service_worker)
 FlaskBlueprint.add_url_rule(bp, "/offline", "offline_page", offline_page)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from urbanpulse.core.i18n import translated
 from urbanpulse.events import queries
+from urbanpulse.events.categories import SCHEMA_ORG_STATUS
 from urbanpulse.events.queries import Filters
 from urbanpulse.pois.hours import CITY_ZONE
 
@@ -64,4 +65,44 @@ def _item(occurrence, *, lang: str, now: datetime) -> dict:
         "all_day": bool(row.all_day),
         "ongoing": occurrence.start <= now < occurrence.end,
         "distance_m": round(row.distance_m) if getattr(row, "distance_m", None) is not None else None,
+        "lon": row.lon,
+        "lat": row.lat,
+        "online_url": row.online_url,
+        "booking_url": row.booking_url,
+    }
+
+
+def json_ld(items: list[dict], *, lang: str) -> dict:
+    """schema.org Events of the listed occurrences (with their status), for search engines."""
+
+    def event(item: dict) -> dict:
+        data = {
+            "@type": "Event",
+            "name": item["title"],
+            "startDate": item["start"].isoformat(),
+            "endDate": item["end"].isoformat(),
+            "eventStatus": SCHEMA_ORG_STATUS[item["status"]],
+            "inLanguage": lang,
+        }
+        if item["status"] == "moved_online" and item["online_url"]:
+            data["eventAttendanceMode"] = "https://schema.org/OnlineEventAttendanceMode"
+            data["location"] = {"@type": "VirtualLocation", "url": item["online_url"]}
+        elif item["lat"] is not None:
+            data["eventAttendanceMode"] = "https://schema.org/OfflineEventAttendanceMode"
+            data["location"] = {
+                "@type": "Place",
+                "name": item["venue"] or item["address"] or "Boulogne-sur-Mer",
+                "address": item["address"] or "Boulogne-sur-Mer",
+                "geo": {"@type": "GeoCoordinates", "latitude": item["lat"], "longitude": item["lon"]},
+            }
+        if item["booking_url"]:
+            data["offers"] = {"@type": "Offer", "url": item["booking_url"]}
+        return data
+
+    return {
+        "@context": "https://schema.org",
+        "@type": "ItemList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": i, "item": event(item)} for i, item in enumerate(items, start=1)
+        ],
     }
