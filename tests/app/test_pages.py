@@ -1,10 +1,13 @@
 """The app's server-rendered pages: around me, a place with its week and JSON-LD, published content only."""
 
+import io
 import json
 import re
 from datetime import date, datetime
+from html import escape
 
 import pytest
+from PIL import Image
 
 from tests.factories import make_poi
 from tests.problem import assert_problem
@@ -127,7 +130,12 @@ def test_manifest_makes_the_app_installable(client, app):
     assert manifest.mimetype == "application/manifest+json"
     body = manifest.get_json()
     assert body["start_url"] == "/" and body["display"] == "standalone" and body["icons"]
-    assert client.get(body["icons"][0]["src"]).status_code == 200
+    for declared in body["icons"]:
+        icon = client.get(declared["src"])
+        assert icon.status_code == 200 and icon.mimetype == declared["type"]
+        if declared["type"] == "image/png":
+            assert Image.open(io.BytesIO(icon.data)).size == tuple(map(int, declared["sizes"].split("x")))
+    assert_problem(client.get("/app/icons/100.png"), 404)
 
 
 def test_every_language_translates_every_text_of_the_app():
@@ -141,3 +149,14 @@ def test_every_language_translates_every_text_of_the_app():
     for lang in ("nl", "de"):
         assert keys("fr") - keys(lang) <= same_everywhere, lang
         assert keys(lang) <= keys("fr"), lang
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "nl", "de"])
+def test_each_language_shows_the_app_texts_translated(client, app, lang):
+    texts = catalogue(lang)
+    headings = {"/": texts["around_me"], "/walks": texts["walks_title"], "/whats-on": texts["whats_on"]}
+    for path, heading in headings.items():
+        page = client.get(path, headers={"Accept-Language": f"{lang};q=1, fr;q=0.5"})
+        html = page.get_data(as_text=True)
+        assert page.headers["Content-Language"] == lang
+        assert f'<html lang="{lang}">' in html and f"<h1>{escape(heading).replace('&#x27;', '&#39;')}</h1>" in html

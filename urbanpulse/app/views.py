@@ -17,8 +17,9 @@ from marshmallow import Schema, fields, validate
 from webargs.fields import DelimitedList
 from webargs.flaskparser import parser
 
-from urbanpulse.app import offline, places, walks, whatson
+from urbanpulse.app import icons, offline, places, walks, whatson
 from urbanpulse.app.messages import catalogue
+from urbanpulse.core.errors import NotFound
 from urbanpulse.core.i18n import LANGUAGES, negotiate
 from urbanpulse.pois.categories import CATEGORIES, CATEGORY_LABELS
 from urbanpulse.pois.hours import local_time
@@ -243,6 +244,16 @@ def offline_page():
     return response
 
 
+def icon(size: int):
+    """The app's icon as PNG (192 and 512 pixels)."""
+    if size not in icons.SIZES:
+        raise NotFound("no icon of that size")
+    response = make_response(icons.icon_png(size))
+    response.mimetype = "image/png"
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 def manifest():
     """The web app manifest (installable app), in the browser's language."""
     lang = page_language({})
@@ -257,13 +268,17 @@ def manifest():
         "background_color": "#ffffff",
         "theme_color": "#0b4f6c",
         "icons": [
-            {"src": url_for("touristapp.static", filename="icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+            *(
+                {"src": url_for("touristapp.icon", size=size), "sizes": f"{size}x{size}", "type": "image/png"}
+                for size in icons.SIZES
+            ),
             {
-                "src": url_for("touristapp.static", filename="icon.svg"),
-                "sizes": "any",
-                "type": "image/svg+xml",
+                "src": url_for("touristapp.icon", size=max(icons.SIZES)),
+                "sizes": f"{max(icons.SIZES)}x{max(icons.SIZES)}",
+                "type": "image/png",
                 "purpose": "maskable",
             },
+            {"src": url_for("touristapp.static", filename="icon.svg"), "sizes": "any", "type": "image/svg+xml"},
         ],
     }
     response = make_response(body)
@@ -279,5 +294,6 @@ FlaskBlueprint.add_url_rule(bp, "/walks/<uuid:route_id>", "walk_page", walk_page
 FlaskBlueprint.add_url_rule(bp, "/whats-on", "whats_on_page", whats_on_page)
 FlaskBlueprint.add_url_rule(bp, "/favourites", "favourites_page", favourites_page)
 FlaskBlueprint.add_url_rule(bp, "/manifest.webmanifest", "manifest", manifest)
+FlaskBlueprint.add_url_rule(bp, "/app/icons/<int:size>.png", "icon", icon)
 FlaskBlueprint.add_url_rule(bp, "/sw.js", "service_worker", service_worker)
 FlaskBlueprint.add_url_rule(bp, "/offline", "offline_page", offline_page)
