@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= auto
 export VENV
 
-.PHONY: run test install install-dev lock provision lint format bench soak clean
+.PHONY: run test install install-dev lock provision lint format bench soak audit clean
 
 install:
 	@bash scripts/bootstrap.sh
@@ -46,6 +46,12 @@ clean:
 
 bench: install-dev
 	@$(PY) bench/run.py
+
+# Lighthouse and transferred bytes of the app's main pages on the seeded data (a report, not a test).
+audit: install-dev
+	@bash scripts/frontend.sh --browser
+	@$(PY) -m urbanpulse.runtime.provision --for run
+	@$(PY) bench/audit.py
 
 soak: install-dev
 	@$(PY) bench/soak.py

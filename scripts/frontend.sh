@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs what the /map page needs, from package registries only, and (with --browser) what its test needs:
+# Installs what the /map page and the app at / need, from package registries only, and (with --browser) what
+# their tests need:
 #   - MapLibre GL JS from npm, pinned by frontend/package-lock.json (`npm ci`), copied into
 #     urbanpulse/mapview/static/vendor/ (not committed); Node.js and npm from Debian when they are missing;
+#   - Workbox (the app's service worker) and idb (its IndexedDB store), copied into urbanpulse/app/static/vendor/;
+#     axe-core (accessibility checks of the tests) stays in frontend/node_modules;
 #   - --browser: Debian's chromium, driven by Playwright (tests/mapview) for a headless screenshot of /map.
 # On Debian/Ubuntu as root it installs missing system packages with apt; elsewhere it says what to install.
 # Idempotent and quick once done (a stamp records the installed lockfile); concurrent runs wait for each other.
@@ -17,6 +20,8 @@ for arg in "$@"; do
 done
 
 VENDOR=urbanpulse/mapview/static/vendor
+APP_VENDOR=urbanpulse/app/static/vendor
+WORKBOX_MODULES=(core routing strategies precaching expiration)
 DIST=frontend/node_modules/maplibre-gl/dist
 FILES=(maplibre-gl.mjs maplibre-gl-worker.mjs maplibre-gl-shared.mjs maplibre-gl.css)
 
@@ -37,13 +42,21 @@ apt_install() {
 }
 
 want=$(sha256sum frontend/package-lock.json | cut -d' ' -f1)
-if [ "$(cat "$VENDOR/.stamp" 2>/dev/null)" != "$want" ] || ! [ -f "$VENDOR/${FILES[0]}" ]; then
+if [ "$(cat "$VENDOR/.stamp" 2>/dev/null)" != "$want" ] || ! [ -f "$VENDOR/${FILES[0]}" ] || ! [ -f "$APP_VENDOR/idb.js" ]; then
   command -v npm >/dev/null || apt_install nodejs npm
   echo "==> installing MapLibre GL JS (npm ci in frontend/)"
   (cd frontend && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
   mkdir -p "$VENDOR"
   for file in "${FILES[@]}"; do cp "$DIST/$file" "$VENDOR/$file"; done
   cp frontend/node_modules/maplibre-gl/LICENSE.txt "$VENDOR/MAPLIBRE-LICENSE.txt"
+  rm -rf "$APP_VENDOR" && mkdir -p "$APP_VENDOR/workbox"
+  cp frontend/node_modules/workbox-sw/build/workbox-sw.js "$APP_VENDOR/workbox/"
+  for module in "${WORKBOX_MODULES[@]}"; do
+    cp "frontend/node_modules/workbox-$module/build/workbox-$module.prod.js" "$APP_VENDOR/workbox/"
+  done
+  cp frontend/node_modules/workbox-sw/LICENSE "$APP_VENDOR/workbox/LICENSE" 2>/dev/null || true
+  cp frontend/node_modules/idb/build/index.js "$APP_VENDOR/idb.js"
+  cp frontend/node_modules/idb/LICENSE "$APP_VENDOR/IDB-LICENSE" 2>/dev/null || true
   echo "$want" > "$VENDOR/.stamp"
 fi
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError
-from opening_hours import OpeningHours
+from opening_hours import OpeningHours, State
 
 from urbanpulse.core.errors import ValidationFailed
 
@@ -54,3 +54,43 @@ def _is_open_in_minute(expression: str, local: datetime) -> bool | None:
     if hours.is_unknown(local):
         return None
     return bool(hours.is_open(local))
+
+
+def next_change(expression: str | None, local: datetime) -> datetime | None:
+    """When the state at `local` (naive Europe/Paris) next changes, within about a week; None if unknown."""
+    if not expression:
+        return None
+    try:
+        hours = parse_opening_hours(expression)
+    except ValidationError:
+        return None
+    if hours.is_unknown(local):
+        return None
+    change = hours.next_change(local)
+    return change if change is not None and change - local <= timedelta(days=8) else None
+
+
+def is_public_holiday(day: date) -> bool:
+    """Whether `day` is a French public holiday (the parser's own calendar, as `PH` reads it)."""
+    return bool(parse_opening_hours("PH").is_open(datetime.combine(day, time(12))))
+
+
+def week(expression: str | None, monday: date) -> list[dict] | None:
+    """Seven days from `monday`: {day, holiday, open: [(start, end) wall times]}; None if unknown."""
+    if not expression:
+        return None
+    try:
+        hours = parse_opening_hours(expression)
+    except ValidationError:
+        return None
+    days = []
+    for offset in range(7):
+        day = monday + timedelta(days=offset)
+        start = datetime.combine(day, time())
+        spans = [
+            (begin, end)
+            for begin, end, state, _ in hours.intervals(start, start + timedelta(days=1))
+            if state == State.OPEN
+        ]
+        days.append({"day": day, "holiday": is_public_holiday(day), "open": spans})
+    return days

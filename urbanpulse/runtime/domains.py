@@ -5,6 +5,7 @@ from __future__ import annotations
 
 def api_blueprints() -> list:
     """flask-smorest blueprints, in the order they appear in the OpenAPI document."""
+    from urbanpulse.app.views import bp as app_bp
     from urbanpulse.auth.api import auth_blp, users_blp
     from urbanpulse.events.api import blp as events_blp
     from urbanpulse.health.api import blp as health_blp
@@ -26,6 +27,7 @@ def api_blueprints() -> list:
         sync_blp,
         tiles_blp,
         mapview_bp,
+        app_bp,
     ]
 
 

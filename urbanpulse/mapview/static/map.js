@@ -1,5 +1,5 @@
 // The /map page: the app's vector tiles drawn by MapLibre GL JS (served by the app, no CDN).
-import { Map, Marker, NavigationControl, Popup, ScaleControl } from "./vendor/maplibre-gl.mjs";
+import { GeolocateControl, Map, Marker, NavigationControl, Popup, ScaleControl } from "./vendor/maplibre-gl.mjs";
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
 const form = document.getElementById("panel");
@@ -92,10 +92,16 @@ map.on("error", (event) => {
   status.textContent = `error: ${window.upMapError}`;
 });
 map.on("click", "pois", (event) => {
-  const { name, category } = event.features[0].properties;
+  const { id, name, category } = event.features[0].properties;
   const label = (config.categories[category] || {})[form.lang.value] || category;
-  new Popup().setLngLat(event.lngLat).setText(`${name} — ${label}`).addTo(map);
+  // The card links to the place's page in the app (built as DOM nodes: names are data, not markup).
+  const card = document.createElement("div");
+  const link = Object.assign(document.createElement("a"), { href: `/places/${id}?lang=${form.lang.value}`, textContent: name });
+  card.append(link, document.createTextNode(` — ${label}`));
+  new Popup().setLngLat(event.lngLat).setDOMContent(card).addTo(map);
 });
+// The tourist's position (the browser asks for it when the button is pressed).
+map.addControl(new GeolocateControl({ positionOptions: { enableHighAccuracy: true }, trackUserLocation: true }));
 map.on("click", "poi-clusters", (event) => map.easeTo({ center: event.lngLat, zoom: map.getZoom() + 2 }));
 form.addEventListener("change", () => {
   window.upMapReady = false;
