@@ -29,6 +29,7 @@ run: install
 test: install-dev
 	@$(VENV)/bin/lint-imports --no-cache
 	@bash scripts/frontend.sh --browser
+	@bash scripts/gis-clients.sh
 	@$(PY) -m urbanpulse.runtime.provision --for test
 	@$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 

@@ -88,6 +88,12 @@ def listing(
     return rows[:limit], matched, next_cursor
 
 
+def public_row(route_id) -> object | None:
+    """One published route's row (the listing's columns), or None."""
+    sql = f"SELECT {_columns(editor=False)} FROM routes r WHERE {_public()} AND r.id = :id"
+    return db.session.execute(text(sql), {"id": route_id}).first()
+
+
 def nearby_sql(*, with_theme: bool = False, with_kind: bool = False, editor: bool = False) -> str:
     """Published routes whose line passes within :radius metres of the point, nearest first (ties by id)."""
     # ST_DWithin on geography is answered from the partial GiST index ix_routes_public_geom.

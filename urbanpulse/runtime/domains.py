@@ -11,6 +11,9 @@ def api_blueprints() -> list:
     from urbanpulse.health.api import blp as health_blp
     from urbanpulse.mapview.views import bp as mapview_bp
     from urbanpulse.media.api import blp as media_blp
+    from urbanpulse.ogc import api as _ogc_features  # noqa: F401 (registers its views)
+    from urbanpulse.ogc import tiles as _ogc_tiles  # noqa: F401 (registers its views)
+    from urbanpulse.ogc.blueprint import blp as ogc_blp
     from urbanpulse.pois.api import blp as pois_blp
     from urbanpulse.routes.api import blp as routes_blp
     from urbanpulse.sync.api import blp as sync_blp
@@ -26,6 +29,7 @@ def api_blueprints() -> list:
         media_blp,
         sync_blp,
         tiles_blp,
+        ogc_blp,
         mapview_bp,
         app_bp,
     ]

@@ -33,7 +33,8 @@ def _etag_matches(etag: str) -> bool:
     return header.strip() == "*" or etag in {tag.strip().removeprefix("W/") for tag in header.split(",")}
 
 
-def _tile_response(tile: Tile, *, vary_language: bool) -> Response:
+def tile_response(tile: Tile, *, vary_language: bool) -> Response:
+    """A tile as HTTP: 204 when empty, gzip when accepted, ETag and 304, shared caching for a minute."""
     headers = {"Cache-Control": f"public, max-age={MAX_AGE_S}"}
     headers["Vary"] = "Accept-Encoding, Accept-Language" if vary_language else "Accept-Encoding"
     if tile.empty:
@@ -66,4 +67,4 @@ class TileView(MethodView):
         layers = [layer for name, layer in installed.items() if name in set(args.get("layers") or installed)]
         lang = negotiate(args.get("lang"), request.accept_languages) or DEFAULT_LANG
         tile = service.tile(z=zoom, x=column, y=row, layers=layers, categories=args.get("category") or (), lang=lang)
-        return _tile_response(tile, vary_language="lang" not in args)
+        return tile_response(tile, vary_language="lang" not in args)
