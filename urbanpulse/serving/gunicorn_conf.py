@@ -18,6 +18,24 @@ threads = int(os.environ.get("WEB_THREADS", 8))
 timeout = int(os.environ.get("WEB_TIMEOUT_S", 30))
 graceful_timeout = 10
 keepalive = 5
+# gunicorn refuses longer request lines and header fields itself (414, 431); http_errors makes those answers,
+# and its other own errors, problem+json like the app's (installed at import, before the workers fork).
+limit_request_line = 8190
+limit_request_field_size = 8190
+limit_request_fields = 100
+
+
+def _problem_errors():
+    from urbanpulse.serving import http_errors
+
+    assert (limit_request_line, limit_request_field_size) == (
+        http_errors.LIMIT_REQUEST_LINE,
+        http_errors.LIMIT_REQUEST_FIELD_SIZE,
+    )
+    http_errors.install()
+
+
+_problem_errors()
 # Each request is logged by the app (urbanpulse.access, with its request id); WEB_ACCESS_LOG=1 adds gunicorn's.
 access_log_on = os.environ.get("WEB_ACCESS_LOG", "0").lower() in ("1", "true", "yes")
 accesslog = "-" if access_log_on else None
