@@ -23,8 +23,10 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import openloop  # noqa: E402  (bench/openloop.py: fixed-rate load, issue 19)
 import pygeoapi_side  # noqa: E402  (bench/pygeoapi_side.py: pygeoapi in its own venv, issues 18 and 21)
 import service  # noqa: E402  (bench/service.py, beside this script)
+import steady  # noqa: E402  (bench/steady.py: steady state before measuring, issue 19)
 
 from urbanpulse.core.config import DEFAULT_DATABASE_URL, to_libpq_url, with_database  # noqa: E402
 from urbanpulse.pois.categories import CATEGORIES  # noqa: E402
@@ -50,9 +52,9 @@ RATIOS = {
     "ogc_city_over_pygeoapi_indexed": ("ogc_city", "pygeoapi_city_indexed"),
 }
 TARGETS = {
-    "uncached_over_pgbench": 0.10,
-    "crowd_over_healthz": 0.35,
-    "category_over_uncached": 0.7,
+    "uncached_over_pgbench": 0.20,
+    "crowd_over_healthz": 0.45,
+    "category_over_uncached": 0.9,
     "viewport_city_over_small": 0.5,
     "viewport_city_over_pygeoapi": 10,
     "viewport_city_over_pygeoapi_indexed": None,  # reported: pygeoapi given the index it needs
@@ -78,6 +80,16 @@ GROUPS = [g.strip() for g in os.environ.get("BENCH_CASES", "nearby,crowd,viewpor
 DATABASE = os.environ.get("BENCH_DATABASE", "urbanpulse_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 CATEGORY = "museum"
+# Open loop (issue 19): each case at OPEN_LOAD of the capacity its closed loop measured, for OPEN_S seconds.
+OPEN_S = int(os.environ.get("BENCH_OPEN_S", 30))
+OPEN_LOAD = float(os.environ.get("BENCH_OPEN_LOAD", 0.5))
+# (port, workload of bench/node/openloop.mjs, path) per case; targets are p99 in ms at OPEN_LOAD.
+OPEN_CASES = {
+    "uncached_nearby": (UNCACHED_PORT, "nearby", ""),
+    "crowd_cached": (CACHED_PORT, "crowd", ""),
+    "healthz": (CACHED_PORT, "path", "/healthz"),
+}
+OPEN_P99_TARGETS_MS = {"uncached_nearby": 25, "crowd_cached": 10, "healthz": 5}
 RESULTS = ROOT / "bench" / "results"
 BBOX = (1.45, 50.55, 1.85, 50.95)
 
@@ -93,6 +105,7 @@ def ensure_tools() -> None:
         provision.apt_install("wrk")
     if shutil.which("pgbench") is None and not list(Path("/usr/lib/postgresql").glob("*/bin/pgbench")):
         provision.apt_install("postgresql-contrib")
+    openloop.ensure_generator(provision.apt_install)
 
 
 def pgbench_binary() -> str:
@@ -278,8 +291,7 @@ def measure_side_by_side(cases: dict, *, warm: dict | None = None) -> dict[str, 
         say(f"case {name}: warm-up")
         if name in warm:
             warm[name](run)
-        else:
-            run(WARMUP_S)
+        steady.warm_until_stable(run, WARMUP_S, say)
     rounds: dict[str, list[dict]] = {name: [] for name in cases}
     for turn in range(1, ROUNDS + 1):
         for name, run in cases.items():
@@ -336,6 +348,7 @@ def main() -> int:
     ensure_tools()
     url = with_database(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL, DATABASE)
     load_database(url)
+    steady.settle_database(to_libpq_url(url), say)
     RESULTS.mkdir(parents=True, exist_ok=True)
     services = [start_service(url, UNCACHED_PORT, cache=False)]
     if "crowd" in GROUPS:
@@ -359,6 +372,7 @@ def main() -> int:
             sizes = response_sizes(CACHED_PORT)
         if "viewport" in GROUPS:
             cases |= measure_side_by_side(viewport_cases(url, services))
+        open_loop = open_loop_runs(cases)
     finally:
         for process in services:
             os.killpg(process.pid, 15)
@@ -376,6 +390,8 @@ def main() -> int:
         "cases": cases,
         "ratios": ratios,
         "ratios_by_turn": turn_ratios,
+        "ratios_agree_turn_to_turn": {name: steady.agree(values) for name, values in turn_ratios.items()},
+        "open_loop": open_loop,
         "response_bytes": sizes,
         "category_explain": plan,
     }
@@ -383,6 +399,19 @@ def main() -> int:
     (RESULTS / "category_explain.txt").write_text(plan)
     print_summary(report)
     return 0
+
+
+def open_loop_runs(cases: dict) -> dict:
+    """Each open-loop case at OPEN_LOAD of its best closed-loop rate, OPEN_S seconds."""
+    found = {}
+    for name, (port, workload, path) in OPEN_CASES.items():
+        if name not in cases:
+            continue
+        rate = OPEN_LOAD * best(cases[name])
+        say(f"open loop {name}: {rate:.0f} req/s for {OPEN_S} s")
+        found[name] = openloop.run(port, rate, OPEN_S, workload, path)
+        say(f"  {found[name]}")
+    return found
 
 
 def print_summary(report: dict) -> None:
@@ -399,7 +428,23 @@ def print_summary(report: dict) -> None:
     for name, value in report["ratios"].items():
         by_turn = " / ".join(f"{r:.3f}" for r in report["ratios_by_turn"][name])
         target = f"target >= {TARGETS[name]}" if TARGETS.get(name) is not None else "reported"
-        print(f"{name:38} {value:6.3f}  ({target}; turn by turn {by_turn})")
+        agreement = "agree" if report["ratios_agree_turn_to_turn"][name] else "DO NOT agree within 15 %"
+        print(f"{name:38} {value:6.3f}  ({target}; turn by turn {by_turn}, {agreement})")
+    if report.get("open_loop"):
+        print(f"\nopen loop at {OPEN_LOAD:.0%} of capacity, {OPEN_S} s each")
+        print(
+            f"{'case':18} {'target/s':>9} {'achieved':>9} {'p50':>6} {'p90':>6} {'p99':>6} {'p99.9':>6} {'max':>6} {'errors':>7}"
+        )
+        for name, row in report["open_loop"].items():
+            target = OPEN_P99_TARGETS_MS.get(name)
+            met = row["p99_ms"] is not None and row["p99_ms"] <= target
+            values = (row["target_rps"], row["achieved_rps"], *(row[k] for k in ("p50_ms", "p90_ms", "p99_ms")))
+            values += (row["p999_ms"], row["max_ms"], row["errors"])
+            print(
+                f"{name:18} "
+                + " ".join(f"{v:>9}" for v in values)
+                + f"  (p99 <= {target} ms: {'met' if met else 'NOT met'})"
+            )
     if not {"crowd_cached", "uncached_nearby", "healthz"} <= report["cases"].keys():
         return
     for name, target_ms in (("uncached_nearby", 25), ("crowd_cached", 10)):
