@@ -432,9 +432,8 @@ def print_summary(report: dict) -> None:
         print(f"{name:38} {value:6.3f}  ({target}; turn by turn {by_turn}, {agreement})")
     if report.get("open_loop"):
         print(f"\nopen loop at {OPEN_LOAD:.0%} of capacity, {OPEN_S} s each")
-        print(
-            f"{'case':18} {'target/s':>9} {'achieved':>9} {'p50':>6} {'p90':>6} {'p99':>6} {'p99.9':>6} {'max':>6} {'errors':>7}"
-        )
+        columns = ("target/s", "achieved", "p50", "p90", "p99", "p99.9", "max", "errors")
+        print(f"{'case':18} " + " ".join(f"{c:>9}" for c in columns))
         for name, row in report["open_loop"].items():
             target = OPEN_P99_TARGETS_MS.get(name)
             met = row["p99_ms"] is not None and row["p99_ms"] <= target
