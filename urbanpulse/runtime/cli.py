@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from urbanpulse.core.errors import DomainError
 from urbanpulse.events.cli import events_cli
+from urbanpulse.imports.cli import import_cli
 
 users_cli = AppGroup("users", help="Tourism-office accounts.")
 
@@ -55,3 +56,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(events_cli)
+    app.cli.add_command(import_cli)

@@ -1,0 +1,84 @@
+"""DATAtourisme objects written by hand in the public format's shapes (both namespaces, prefixed and bare class
+names, language maps with languages we do not store, string coordinates); no real business's contacts."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+GOUV = "https://www.datatourisme.gouv.fr/ontology/core#"
+
+
+def museum(identifier="PCUNOR062V50AAAA", *, name=None, updated="2026-11-02T10:00:00Z", lat="50.7256", lon="1.6170"):
+    """A museum in the datatourisme.gouv.fr namespace, with full IRIs and an opening hours specification."""
+    return {
+        "@id": f"https://data.datatourisme.fr/13/{identifier}",
+        "dc:identifier": identifier,
+        "@type": [f"{GOUV}PlaceOfInterest", f"{GOUV}CulturalSite", "Museum", "schema:Museum"],
+        "rdfs:label": name or {"fr": ["Musée du Château"], "en": ["Castle Museum"], "it": ["Museo del castello"]},
+        "rdfs:comment": {"fr": ["Un château du XIIIe siècle."], "de": ["Eine Burg aus dem 13. Jahrhundert."]},
+        "lastUpdate": updated,
+        "isLocatedAt": [
+            {
+                "@type": ["schema:Place"],
+                "schema:geo": {"schema:latitude": lat, "schema:longitude": lon},
+                "schema:address": [
+                    {"schema:streetAddress": ["Rue de Bernet"], "schema:postalCode": "62200",
+                     "schema:addressLocality": "Boulogne-sur-Mer"}
+                ],
+                "schema:openingHoursSpecification": [
+                    {"schema:opens": "10:00:00", "schema:closes": "12:30:00",
+                     "schema:dayOfWeek": ["schema:Wednesday", "schema:Thursday", "schema:Friday"]},
+                    {"schema:opens": "14:00:00", "schema:closes": "18:00:00",
+                     "schema:dayOfWeek": ["https://schema.org/Wednesday", "schema:Saturday"]},
+                ],
+            }
+        ],
+        "hasContact": [{"schema:telephone": ["+33 3 00 00 00 00"], "foaf:homepage": ["https://example.org/chateau"]}],
+        "hasTranslatedProperty": [{"@type": ["TranslatedProperty"], "language": ["en"]}],
+    }  # fmt: skip
+
+
+def beach(identifier="PNANOR062V50BBBB", *, updated="2026-10-01T08:00:00Z"):
+    """A beach in the newer datatourisme.fr namespace, bare and prefixed names mixed."""
+    return {
+        "@id": f"https://data.datatourisme.fr/10/{identifier}",
+        "@type": ["PlaceOfInterest", "https://www.datatourisme.fr/ontology/core#NaturalHeritage", "Beach"],
+        "dc:identifier": [identifier],
+        "rdfs:label": {"fr": ["Plage de Boulogne"], "nl": ["Strand van Boulogne"]},
+        "lastUpdate": updated,
+        "isLocatedAt": [{"schema:geo": {"schema:latitude": "50.7290", "schema:longitude": "1.5900"}}],
+    }
+
+
+def daily_event(identifier="FMANOR062V50CCCC", *, days=537, updated="2026-11-20T09:00:00Z"):
+    """An event with one period a day (its own Period object each) for `days` days from 2026-03-01, 10:00-12:00
+    local time: across the DST changes of 2026-03-29 and 2026-10-25."""
+    first = date(2026, 3, 1)
+    periods = [
+        {"@type": ["Period"], "startDate": [(first + timedelta(days=i)).isoformat()],
+         "endDate": [(first + timedelta(days=i)).isoformat()], "startTime": ["10:00:00"], "endTime": ["12:00:00"]}
+        for i in range(days)
+    ]  # fmt: skip
+    return {
+        "@id": f"https://data.datatourisme.fr/11/{identifier}",
+        "dc:identifier": identifier,
+        "@type": ["EntertainmentAndEvent", "schema:Event", "Market"],
+        "rdfs:label": {"fr": ["Marché du matin"], "en": ["Morning market"]},
+        "lastUpdate": updated,
+        "takesPlaceAt": periods,
+        "isLocatedAt": [{"schema:geo": {"schema:latitude": "50.7233", "schema:longitude": "1.6072"}}],
+    }
+
+
+def write_flux(folder: Path, objects: list[dict], *, with_index: bool = True) -> Path:
+    """A flux folder: one JSON file per object (and index.json listing them)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.json"):
+        old.unlink()
+    for number, node in enumerate(objects):
+        (folder / f"{number:04d}.json").write_text(json.dumps(node, ensure_ascii=False))
+    if with_index:
+        (folder / "index.json").write_text(json.dumps([{"file": f"{n:04d}.json"} for n in range(len(objects))]))
+    return folder

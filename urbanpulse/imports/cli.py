@@ -1,0 +1,35 @@
+"""flask CLI: `flask --app wsgi import datatourisme SOURCE [--allow-shrink] [--partial]`."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+import_cli = AppGroup("import", help="Imports from the tourism information systems.")
+DEFAULT_AREA = (1.40, 50.50, 1.95, 51.00)  # the Boulonnais, generously
+
+
+@import_cli.command("datatourisme")
+@click.argument("source")
+@click.option("--allow-shrink", is_flag=True, help="Unpublish even when the snapshot is under half of the last one.")
+@click.option("--partial", is_flag=True, help="A partial extract: never unpublish what it lacks.")
+def datatourisme_command(source: str, allow_shrink: bool, partial: bool) -> None:
+    """Import a DATAtourisme flux (a folder or a zip of per-object JSON files, with or without index.json).
+
+    Prints the report as JSON. Exits with 1 only when the source cannot be read; rejected objects are listed
+    with their reasons and the rest is imported.
+    """
+    from urbanpulse.imports import datatourisme, engine
+
+    area = tuple(current_app.config.get("IMPORT_AREA_BBOX") or DEFAULT_AREA)
+    objects = (datatourisme.candidate(node) for node in datatourisme.read_source(source))
+    try:
+        report = engine.run(
+            "datatourisme", objects, area=area, complete=not partial, allow_shrink=allow_shrink, location=source
+        )
+    except engine.SourceError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))

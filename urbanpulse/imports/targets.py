@@ -1,0 +1,182 @@
+"""Where imported objects go: POIs and events, each written through its domain's service functions and read
+back as the same fields the importers produce (so the engine can tell the office's edits apart)."""
+
+from __future__ import annotations
+
+import uuid
+
+from geoalchemy2.shape import to_shape
+from marshmallow import ValidationError
+
+from urbanpulse.core.errors import NotFound
+from urbanpulse.core.extensions import db
+from urbanpulse.editing.actor import Actor
+from urbanpulse.editing.etags import item_etag
+from urbanpulse.events import service as events
+from urbanpulse.events.models import Event
+from urbanpulse.events.schemas import EventFeaturePatchSchema
+from urbanpulse.pois import service as pois
+from urbanpulse.pois.models import Poi
+from urbanpulse.pois.schemas import PoiFeaturePatchSchema
+
+GEOMETRY = "geometry"
+
+
+def _present(fields: dict) -> dict:
+    return {key: value for key, value in fields.items() if value not in (None, "", [], {})}
+
+
+def _point(position) -> dict:
+    return {"type": "Point", "coordinates": list(position)}
+
+
+def _translation_patch(current: dict | None, new: dict | None) -> dict:
+    """A merge patch turning `current` into `new` exactly (languages gone upstream removed)."""
+    patch = {lang: None for lang in (current or {}) if lang not in (new or {})}
+    patch.update(new or {})
+    return patch
+
+
+def _iso(value) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+class PoiTarget:
+    """Imported places of interest."""
+
+    TRANSLATED = ("name", "description")
+
+    def create(self, fields: dict, position, actor: Actor, *, source: str, external_id: str) -> uuid.UUID:
+        """A published POI; validated as the API does."""
+        properties = {**_present(fields), "status": "published", "source": f"{source}: {external_id}"[:2000]}
+        feature = {"type": "Feature", "geometry": _point(position), "properties": properties}
+        return pois.create_poi_from_feature(feature, actor=actor).id
+
+    def current(self, target_id) -> dict | None:
+        """Our values of the imported fields (None once the office deleted the POI)."""
+        poi = db.session.get(Poi, target_id)
+        if poi is None or poi.deleted_at is not None:
+            return None
+        point = to_shape(poi.location)
+        return {
+            "name": poi.name,
+            "description": poi.description,
+            "category": poi.category,
+            "address": poi.address,
+            "opening_hours": poi.opening_hours,
+            "contact": poi.contact,
+            "tags": list(poi.tags or []),
+            GEOMETRY: [point.x, point.y],
+        }
+
+    def update(self, target_id, changes: dict, actor: Actor, *, republish: bool = False) -> None:
+        """Write the changed fields (and publish again an object back upstream)."""
+        poi = db.session.get(Poi, target_id)
+        properties = {key: value for key, value in changes.items() if key != GEOMETRY}
+        for key in self.TRANSLATED:
+            if key in properties:
+                properties[key] = _translation_patch(getattr(poi, key), properties[key])
+        if republish:
+            properties["status"] = "published"
+        body = {"type": "Feature", "properties": properties}
+        if GEOMETRY in changes:
+            body["geometry"] = _point(changes[GEOMETRY])
+        try:
+            data = PoiFeaturePatchSchema().load(body)
+        except ValidationError as error:
+            raise pois.validation_failed(error) from None
+        pois.update_poi(
+            poi_id=target_id,
+            if_match=item_etag(poi.id, poi.version),
+            actor=actor,
+            geometry=data.get("geometry"),
+            properties=data.get("properties"),
+        )
+
+    def unpublish(self, target_id, actor: Actor) -> None:
+        """Archive (a tombstone for the offline app; the history keeps everything)."""
+        poi = db.session.get(Poi, target_id)
+        if poi is None or poi.deleted_at is not None:
+            raise NotFound("gone")
+        if poi.status != "archived":
+            pois.update_poi(
+                poi_id=target_id,
+                if_match=item_etag(poi.id, poi.version),
+                actor=actor,
+                properties={"status": "archived"},
+            )
+
+
+class EventTarget:
+    """Imported events: the first period is the event, the others its extra dates (rdates), local time."""
+
+    TRANSLATED = ("title", "description")
+
+    def create(self, fields: dict, position, actor: Actor, *, source: str, external_id: str) -> uuid.UUID:
+        """A published, scheduled event; validated as the API does."""
+        properties = {key: _iso(value) if key in ("starts_at", "ends_at") else value for key, value in fields.items()}
+        properties["rdates"] = [_iso(value) for value in fields.get("rdates", [])]
+        properties = {**_present(properties), "publication": "published", "source": f"{source}: {external_id}"[:2000]}
+        feature = {"type": "Feature", "geometry": _point(position), "properties": properties}
+        return events.create_event_from_feature(feature, actor=actor).id
+
+    def current(self, target_id) -> dict | None:
+        """Our values of the imported fields (None once the office deleted the event)."""
+        event = db.session.get(Event, target_id)
+        if event is None or event.deleted_at is not None:
+            return None
+        point = to_shape(event.location) if event.location is not None else None
+        return {
+            "title": event.title,
+            "description": event.description,
+            "category": event.category,
+            "address": event.address,
+            "starts_at": event.dtstart_local,
+            "ends_at": event.dtstart_local + event.duration,
+            "rdates": sorted(event.rdates or []),
+            "timezone": event.timezone,
+            GEOMETRY: [point.x, point.y] if point is not None else None,
+        }
+
+    def update(self, target_id, changes: dict, actor: Actor, *, republish: bool = False) -> None:
+        """Write the changed fields (and publish again an event back upstream)."""
+        event = db.session.get(Event, target_id)
+        properties = {key: value for key, value in changes.items() if key != GEOMETRY}
+        for key in self.TRANSLATED:
+            if key in properties:
+                properties[key] = _translation_patch(getattr(event, key), properties[key])
+        for key in ("starts_at", "ends_at"):
+            if key in properties:
+                properties[key] = _iso(properties[key])
+        if "rdates" in properties:
+            properties["rdates"] = [_iso(value) for value in properties["rdates"]]
+        if republish:
+            properties["publication"] = "published"
+        body = {"type": "Feature", "properties": properties}
+        if GEOMETRY in changes:
+            body["geometry"] = _point(changes[GEOMETRY])
+        try:
+            data = EventFeaturePatchSchema().load(body)
+        except ValidationError as error:
+            raise events.validation_failed(error) from None
+        extra = {"geometry": data["geometry"]} if "geometry" in data else {}
+        events.update_event(
+            event_id=target_id, if_match=item_etag(event.id, event.version), actor=actor,
+            properties=data.get("properties"), **extra,
+        )  # fmt: skip
+
+    def unpublish(self, target_id, actor: Actor) -> None:
+        """Back to draft: out of every public read and of the offline app (a tombstone in the sync)."""
+        event = db.session.get(Event, target_id)
+        if event is None or event.deleted_at is not None:
+            raise NotFound("gone")
+        if event.publication != "draft":
+            events.update_event(
+                event_id=target_id,
+                if_match=item_etag(event.id, event.version),
+                actor=actor,
+                properties={"publication": "draft"},
+            )
+
+
+TARGETS = {"poi": PoiTarget(), "event": EventTarget()}
