@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= auto
 export VENV
 
-.PHONY: run test install install-dev lock provision lint format bench soak audit clean
+.PHONY: run test install install-dev lock provision lint format bench bench-imports soak audit clean
 
 install:
 	@bash scripts/bootstrap.sh
@@ -47,6 +47,10 @@ clean:
 
 bench: install-dev
 	@$(PY) bench/run.py
+
+# A generated 10,000-object DATAtourisme flux imported, then imported again (issue 24).
+bench-imports: install-dev
+	@$(PY) bench/imports.py
 
 # Lighthouse and transferred bytes of the app's main pages on the seeded data (a report, not a test).
 audit: install-dev
