@@ -37,7 +37,8 @@ class ApiKeysView(MethodView):
     def post(self, body):
         """Create a key; the full key is in this answer only."""
         record, key = service.create_key(**body, created_by=optional_user().id)
-        return {**ApiKeySchema().dump(record), "key": key}
+        record.key = key  # for this answer only: not a column
+        return record
 
 
 @admin_blp.route("/<uuid:key_id>")

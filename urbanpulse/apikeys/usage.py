@@ -193,4 +193,6 @@ def daily_usage(*, key_id: uuid.UUID, days: int = 30) -> list[dict]:
             if day >= since.isoformat():
                 for metric, value in counts.items():
                     totals[(day, group)][metric] += value
-    return [{"day": day, "group": group, **counts} for (day, group), counts in sorted(totals.items())]
+    return [
+        {"day": date.fromisoformat(day), "group": group, **counts} for (day, group), counts in sorted(totals.items())
+    ]

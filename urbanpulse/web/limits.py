@@ -89,7 +89,7 @@ def rate_limit_headers(response):
     if not applied or nearest is None:
         return response
     try:
-        reset_s = max(0, math.ceil(nearest.reset_at - time.time()))
+        reset_s = min(nearest.limit.get_expiry(), max(0, math.ceil(nearest.reset_at - time.time())))
         remaining = max(0, nearest.remaining)
     except Exception as error:  # Redis unreachable: the answer goes without the fields
         log.warning("rate-limit fields left out: %s", error)
