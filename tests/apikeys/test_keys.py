@@ -200,12 +200,19 @@ def test_usage_is_flushed_to_postgres_and_survives_a_restart(app_config, app, ad
     assert [(d["requests"], d["client_errors"], d["throttled"]) for d in day] == [(8, 1, 2)]
 
 
-def test_requests_flush_at_most_every_interval(app, client, admin_connection):
+def test_pushes_flush_at_most_every_interval(app, client, redis, admin_connection):
+    from urbanpulse.apikeys import usage
+
     _, key = make_key()
-    client.get("/api/v1/categories", headers=keyed(key))  # the first keyed request wins the flush
-    assert admin_connection.execute("SELECT sum(requests) FROM api_key_usage").fetchone()[0] == 1
-    client.get("/api/v1/categories", headers=keyed(key))  # counted in Redis, flushed later
-    assert admin_connection.execute("SELECT sum(requests) FROM api_key_usage").fetchone()[0] == 1
+    for _ in range(2):
+        client.get("/api/v1/categories", headers=keyed(key))
+    assert admin_connection.execute("SELECT count(*) FROM api_key_usage").fetchone()[0] == 0  # in memory
+    usage.push()  # the first push after API_KEY_USAGE_FLUSH_S flushes too
+    assert admin_connection.execute("SELECT sum(requests) FROM api_key_usage").fetchone()[0] == 2
+    client.get("/api/v1/categories", headers=keyed(key))
+    usage.push()  # into Redis only: flushed within the interval
+    assert admin_connection.execute("SELECT sum(requests) FROM api_key_usage").fetchone()[0] == 2
+    assert sum(int(v) for v in redis.hgetall(usage._names()[0]).values()) == 1
 
 
 def test_the_key_never_reaches_logs_or_metrics(client):

@@ -3,6 +3,7 @@ second, and the key, sent in the query string with gunicorn's access log on, nev
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -52,6 +53,9 @@ def test_suspension_and_revocation_reach_every_worker_within_a_second(app, datab
         in_header = {"X-API-Key": key}
         assert _statuses(connections, "/api/v1/categories", in_header) == [200] * WORKERS
         assert _statuses(connections, f"/api/v1/categories?key={key}", {}) == [200] * WORKERS
+        time.sleep(1.5)  # every worker pushes its counts to Redis each second (API_KEY_USAGE_PUSH_S)
+        connections[0].request("GET", "/api/v1/usage", headers=in_header)
+        counted = json.loads(connections[0].getresponse().read())["days"]
 
         service.suspend_key(key_id=record.id)
         suspended_after_s = _seconds_until(connections, "/api/v1/categories", in_header, 403)
@@ -64,6 +68,7 @@ def test_suspension_and_revocation_reach_every_worker_within_a_second(app, datab
     finally:
         service_.stop()
     assert suspended_after_s < 1.0 and revoked_after_s < 1.0, (suspended_after_s, revoked_after_s)
+    assert [(day["group"], day["requests"]) for day in counted] == [("pois", 2 * WORKERS)]
 
     logged = log_file.read_text()
     assert "gunicorn.access" in logged and "key=[redacted]" in logged

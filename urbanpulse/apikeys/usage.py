@@ -1,21 +1,25 @@
-"""Usage per key, day (UTC) and API group: counted in Redis on each keyed request (one pipelined round trip),
-flushed to PostgreSQL (api_key_usage) at most every API_KEY_USAGE_FLUSH_S by whichever request wins a Redis
-lock, or by `flask apikeys flush-usage` (cron). A flush renames the pending hash before reading it, so counts
+"""Usage per key, day (UTC) and API group: counted in each process's memory (nothing on the request's path),
+pushed to Redis every API_KEY_USAGE_PUSH_S (1 s) by a background thread of the process, and flushed to
+PostgreSQL (api_key_usage) at most every API_KEY_USAGE_FLUSH_S by whichever process wins a Redis lock, or by
+`flask apikeys flush-usage` (cron). A flush renames the pending hash before reading it, so counts
 made meanwhile land in a new one; a crash loses at most one flush interval, never counts twice unless it dies
 between the commit and the deletion of the renamed hash. /metrics gets the same counts without a key label.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
+import threading
 import time
 import uuid
+from collections import Counter as Counter_
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
 import redis
-from flask import current_app
+from flask import Flask, current_app
 from prometheus_client import Counter
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -74,26 +78,99 @@ def outcome_of(status: int) -> str:
     return "server_error" if status >= 500 else "ok"
 
 
+class _Buffer:
+    """This process's counts not yet in Redis: {field: n} and {key id: last use}, pushed every second."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.fields: Counter_[str] = Counter_()
+        self.last_used: dict[str, int] = {}
+        self.pusher: threading.Thread | None = None
+
+    def take(self) -> tuple[Counter_[str], dict[str, int]]:
+        with self.lock:
+            fields, last_used = self.fields, self.last_used
+            self.fields, self.last_used = Counter_(), {}
+        return fields, last_used
+
+    def put_back(self, fields: Counter_[str], last_used: dict[str, int]) -> None:
+        with self.lock:
+            self.fields.update(fields)
+            for key_id, at in last_used.items():
+                self.last_used[key_id] = max(at, self.last_used.get(key_id, 0))
+
+
+_buffers: dict[tuple[str, str], _Buffer] = {}
+
+
+def _buffer() -> _Buffer:
+    """The process's buffer for the current app's Redis and database (apps sharing both share it)."""
+    where = (current_app.config["REDIS_URL"], database_namespace())
+    buffer = _buffers.get(where)
+    if buffer is None:
+        buffer = _buffers.setdefault(where, _Buffer())
+    return buffer
+
+
 def count(*, key_id: uuid.UUID, group: str, status: int) -> None:
-    """Count one keyed request in Redis (and /metrics); flush to PostgreSQL when this request wins the lock."""
+    """Count one keyed request: in this process's buffer (no round trip on the request's path) and /metrics.
+
+    A background thread (a greenlet under gevent) of each process pushes the buffer to Redis every
+    API_KEY_USAGE_PUSH_S, so a worker that stops loses at most that much."""
     outcome = outcome_of(status)
     KEYED_REQUESTS.labels(group, outcome).inc()
-    pending, _, last_used, lock = _names()
     field = f"{key_id}|{datetime.now(UTC).date().isoformat()}|{group}|"
+    buffer = _buffer()
+    with buffer.lock:
+        buffer.fields[field + "r"] += 1
+        if outcome == "client_error":
+            buffer.fields[field + "e"] += 1
+        elif outcome == "throttled":
+            buffer.fields[field + "t"] += 1
+        buffer.last_used[str(key_id)] = int(time.time())
+        if buffer.pusher is None:
+            app = current_app._get_current_object()
+            buffer.pusher = threading.Thread(target=_push_forever, args=(app,), name="api-key-usage", daemon=True)
+            buffer.pusher.start()
+
+
+def _push_forever(app: Flask) -> None:
+    interval_s = app.config["API_KEY_USAGE_PUSH_S"]
+    atexit.register(_push_at_exit, app)
+    while True:
+        time.sleep(interval_s)
+        with app.app_context():
+            try:
+                push()
+            except Exception:  # the thread must survive anything; the counts stay buffered or in Redis
+                log.exception("API key usage push failed")
+
+
+def _push_at_exit(app: Flask) -> None:
+    with app.app_context(), contextlib.suppress(Exception):
+        push(flush_when_due=False)
+
+
+def push(*, flush_when_due: bool = True) -> None:
+    """Move this process's buffered counts into Redis (one pipeline); then, when API_KEY_USAGE_FLUSH_S has
+    passed since the last flush anywhere (a Redis lock), flush Redis into PostgreSQL."""
+    buffer = _buffer()
+    fields, last_used = buffer.take()
+    pending, _, last_used_key, due_key = _names()
     try:
         pipe = redis_client.client.pipeline(transaction=False)
-        pipe.hincrby(pending, field + "r", 1)
-        if outcome == "client_error":
-            pipe.hincrby(pending, field + "e", 1)
-        elif outcome == "throttled":
-            pipe.hincrby(pending, field + "t", 1)
-        pipe.hset(last_used, str(key_id), int(time.time()))
-        pipe.set(lock, 1, nx=True, ex=current_app.config["API_KEY_USAGE_FLUSH_S"])
-        due = pipe.execute()[-1]
+        for field, n in fields.items():
+            pipe.hincrby(pending, field, n)
+        if last_used:
+            pipe.hset(last_used_key, mapping=last_used)
+        if flush_when_due:
+            pipe.set(due_key, 1, nx=True, ex=current_app.config["API_KEY_USAGE_FLUSH_S"])
+        results = pipe.execute() if len(pipe) else []
     except redis.RedisError as error:
-        log.warning("API key usage not counted: %s", error)
+        buffer.put_back(fields, last_used)
+        log.warning("API key usage kept in memory (Redis: %s)", error)
         return
-    if due:
+    if flush_when_due and results and results[-1]:
         try:
             flush()
         except SQLAlchemyError as error:  # the counts stay in Redis for the next flush
@@ -110,9 +187,9 @@ def _parse(fields: dict) -> dict[tuple[str, str, str], dict[str, int]]:
 
 
 def flush() -> int:
-    """Move the counts waiting in Redis into api_key_usage; returns how many (key, day, group) rows changed.
-
-    One flusher at a time (a Redis mutex), so a renamed hash is never read twice."""
+    """Move the counts waiting in Redis (and this process's buffer) into api_key_usage; returns how many
+    (key, day, group) rows changed. One flusher at a time (a Redis mutex), so a renamed hash is read once."""
+    push(flush_when_due=False)
     client = redis_client.client
     try:
         if not client.set(_mutex(), 1, nx=True, ex=30):
@@ -169,6 +246,7 @@ def _flush(client) -> int:
 
 def daily_usage(*, key_id: uuid.UUID, days: int = 30) -> list[dict]:
     """The key's counts per day and group over the last `days` days, flushed ones plus those still in Redis."""
+    push(flush_when_due=False)  # this process's last second too
     since = datetime.now(UTC).date() - timedelta(days=days - 1)
     totals: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(METRICS.values(), 0))
     stored = db.session.execute(

@@ -102,6 +102,7 @@ class Config:
     # API keys: how long a worker trusts its copy of a key (revocation and suspension reach every worker
     # within this), how often the usage counted in Redis is flushed to PostgreSQL, and the defaults of new keys.
     API_KEY_CACHE_TTL_S = float(os.environ.get("API_KEY_CACHE_TTL_S", "0.5"))
+    API_KEY_USAGE_PUSH_S = float(os.environ.get("API_KEY_USAGE_PUSH_S", "1.0"))
     API_KEY_USAGE_FLUSH_S = _env_int("API_KEY_USAGE_FLUSH_S", 60)
     API_KEY_DEFAULT_PER_MINUTE = _env_int("API_KEY_DEFAULT_PER_MINUTE", 6000)
     API_KEY_DEFAULT_PER_DAY = _env_int("API_KEY_DEFAULT_PER_DAY", 1_000_000)
