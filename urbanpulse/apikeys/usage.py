@@ -1,9 +1,10 @@
 """Usage per key, day (UTC) and API group: counted in each process's memory (nothing on the request's path),
 pushed to Redis every API_KEY_USAGE_PUSH_S (1 s) by a background thread of the process, and flushed to
 PostgreSQL (api_key_usage) at most every API_KEY_USAGE_FLUSH_S by whichever process wins a Redis lock, or by
-`flask apikeys flush-usage` (cron). A flush renames the pending hash before reading it, so counts
-made meanwhile land in a new one; a crash loses at most one flush interval, never counts twice unless it dies
-between the commit and the deletion of the renamed hash. /metrics gets the same counts without a key label.
+`flask apikeys flush-usage` (cron). A killed process loses at most its last push interval; Redis keeps the rest.
+A flush renames the pending hash before reading it, so counts made meanwhile land in a new one; it never counts
+twice unless it dies between its commit and the deletion of the renamed hash. /metrics gets the same counts,
+without a key label.
 """
 
 from __future__ import annotations

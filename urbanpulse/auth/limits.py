@@ -22,7 +22,7 @@ from flask import Flask, current_app, request
 from urbanpulse.auth.guard import EDITORS
 from urbanpulse.auth.service import TOKEN_ISSUER, normalise_email
 from urbanpulse.core.extensions import redis_client
-from urbanpulse.web.limits import client_ip, limiter, register_rate_limit_headers
+from urbanpulse.web.limits import client_ip, limiter, recognise_editors, register_rate_limit_headers
 
 PROVEN_KEY_PREFIX = "up:login:proven:"
 
@@ -125,6 +125,7 @@ def register_rate_limits(app: Flask, blueprints) -> None:
     """
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": 0.2, "socket_connect_timeout": 0.2})
+    recognise_editors(editor_account)
     register_rate_limit_headers(app)  # before the limiter's own hooks: it forgets the previous request's reader
     limiter.init_app(app)
     for blueprint in blueprints:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 
 from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
@@ -30,6 +31,20 @@ def client_ip() -> str:
     return f"ip:{request.remote_addr or 'unknown'}"
 
 
+def _no_account() -> str | None:
+    return None
+
+
+# Who among anonymous-looking callers is an editor (`user:<id>`), set by urbanpulse.auth.limits (a floor above).
+_editor_account: Callable[[], str | None] = _no_account
+
+
+def recognise_editors(account_of: Callable[[], str | None]) -> None:
+    """Let `account_of()` name an editor's account, whose reads are limited by RATE_LIMIT_EDITOR_READS."""
+    global _editor_account
+    _editor_account = account_of
+
+
 def _reader() -> tuple[str, str]:
     """(who, limits) of this read: the API key, else an editor's account, else the address."""
     found = g.get("rate_reader")
@@ -38,9 +53,7 @@ def _reader() -> tuple[str, str]:
         if key is not None:
             found = (f"key:{key.id}", key.limits)
         else:
-            from urbanpulse.auth.limits import editor_account
-
-            account = editor_account()
+            account = _editor_account()
             found = (
                 (account, current_app.config["RATE_LIMIT_EDITOR_READS"])
                 if account
