@@ -9,6 +9,9 @@ local hotspots = {
 }
 local radii = {250, 500, 1000, 2000}
 local categories = {"", "museum", "restaurant", "church,museum", "cafe"}
+-- BENCH_API_KEY: the keyed crowd (issue 16), a third party's key on every request.
+local api_key = os.getenv("BENCH_API_KEY")
+local headers = api_key and {["X-API-Key"] = api_key} or nil
 
 function init(args) math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16)) end
 
@@ -20,7 +23,7 @@ function request()
   local path = string.format("/api/v1/pois/nearby?lat=%.6f&lon=%.6f&radius=%d", lat, lon, radii[math.random(#radii)])
   local category = categories[math.random(#categories)]
   if category ~= "" then path = path .. "&category=" .. category end
-  return wrk.format("GET", path)
+  return wrk.format("GET", path, headers)
 end
 
 function done(summary, latency, requests) common.report(summary, latency) end

@@ -122,6 +122,9 @@ def app_config(app_database_url, redis_url, tmp_path_factory) -> dict:
         "RATELIMIT_ENABLED": False,
         # Writes relay their changes themselves; the per-process listener is tested on real gunicorn workers.
         "CHANGE_LISTENER_ENABLED": False,
+        # API key usage is pushed by the tests themselves (usage.push / flush); the per-process background push
+        # is tested on real gunicorn workers (tests/apikeys/test_workers.py).
+        "API_KEY_USAGE_PUSH_S": 3600,
         "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
     }
 

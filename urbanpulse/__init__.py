@@ -48,7 +48,9 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind database, migrations, API, Redis and CORS to the app."""
+    """Bind database, migrations, API, Redis and CORS to the app (API keys are checked before the limiter counts,
+    and answer CORS after flask-cors)."""
+    from urbanpulse.apikeys.guard import register_api_key_hooks
     from urbanpulse.auth.guard import register_request_hooks
     from urbanpulse.cache import relay
     from urbanpulse.core.extensions import compress, cors, db, migrate, redis_client
@@ -56,6 +58,7 @@ def register_extensions(app: Flask) -> None:
     from urbanpulse.web.api_base import api
 
     register_request_hooks(app)
+    register_api_key_hooks(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_root() / "migrations"))
     api.init_app(app)
@@ -65,8 +68,15 @@ def register_extensions(app: Flask) -> None:
     cors.init_app(
         app,
         resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
-        expose_headers=["ETag", "Location", "X-Request-ID"],
-        allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Accept-Language"],
+        expose_headers=["ETag", "Location", "X-Request-ID", "RateLimit", "RateLimit-Policy", "Retry-After"],
+        allow_headers=[
+            "Authorization",
+            "X-API-Key",
+            "Content-Type",
+            "If-Match",
+            "If-None-Match",
+            "Accept-Language",
+        ],
     )
 
 

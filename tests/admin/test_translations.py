@@ -8,6 +8,7 @@ from pathlib import Path
 
 from urbanpulse.admin import events_forms, forms_common, i18n, pois_views, routes_views
 from urbanpulse.admin.messages_fr import FRENCH
+from urbanpulse.apikeys.models import STATUSES as KEY_STATUSES
 from urbanpulse.auth.models import ROLES
 from urbanpulse.events.categories import EVENT_STATUSES, PUBLICATION_STATES
 from urbanpulse.pois.models import POI_STATUSES
@@ -51,6 +52,7 @@ def texts_in_vocabularies() -> set[str]:
         *EVENT_STATUSES,
         *PUBLICATION_STATES,
         *ROLES,
+        *KEY_STATUSES,
         "create",
         "update",
         "delete",

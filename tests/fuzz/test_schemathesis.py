@@ -20,6 +20,7 @@ from hypothesis.errors import Flaky, Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.core.failures import FailureGroup
 
+from tests.apikeys.helpers import make_key
 from tests.factories import auth_headers, make_user
 from urbanpulse.auth import service as auth_service
 from urbanpulse.auth.models import User
@@ -73,17 +74,18 @@ def stateful_settings(max_examples: int) -> settings:
 class Recorder:
     """Counts requests and statuses per operation; keeps the first failure of each kind."""
 
-    def __init__(self, app, editor: User, admin: User):
+    def __init__(self, app, editor: User, admin: User, api_key: str):
         self.accounts = {editor.id: "editor", admin.id: "admin"}
-        self.editor = {**auth_headers(app, editor), **IDENTITY}
+        # A third party's key on every request (the probes of `ignored_auth` send /usage without it).
+        self.editor = {**auth_headers(app, editor), **IDENTITY, "X-API-Key": api_key}
         self.admin = {**auth_headers(app, admin), **IDENTITY}
         self.sent: Counter = Counter()
         self.statuses: Counter = Counter()
         self.failures: dict[str, str] = {}
 
     def headers(self, operation) -> dict:
-        """The admin's token for account management, the editor's elsewhere."""
-        return self.admin if operation.path.startswith("/api/v1/users") else self.editor
+        """The admin's token for accounts and API keys, the editor's (and an API key) elsewhere."""
+        return self.admin if operation.path.startswith(("/api/v1/users", "/api/v1/admin/")) else self.editor
 
     def restore_accounts(self) -> None:
         """Undo what generated PATCH /users requests did to the fuzzing accounts (role, active flag)."""
@@ -126,7 +128,8 @@ def fuzz_app(app):
 def recorder(fuzz_app) -> Recorder:
     """The fuzzing accounts' bearer headers (plus an account for PATCH /users to change) and the tallies."""
     make_user(role="editor")
-    return Recorder(fuzz_app, make_user(role="editor"), make_user(role="admin"))
+    _, api_key = make_key(name="Fuzzing partner")
+    return Recorder(fuzz_app, make_user(role="editor"), make_user(role="admin"), api_key)
 
 
 @pytest.fixture
@@ -178,7 +181,8 @@ def test_every_operation_answers_as_documented(schema, recorder):
     assert not recorder.failures, f"{len(recorder.failures)} failures:\n{recorder.report()}"
     assert set(recorder.sent) == {operation.label for operation in operations}
     assert sum(recorder.sent.values()) >= MIN_REQUESTS, recorder.report()
-    for write in ("POST /api/v1/pois", "POST /api/v1/users", "PATCH /api/v1/users/{user_id}"):
+    succeeding = ("POST /api/v1/pois", "POST /api/v1/users", "PATCH /api/v1/users/{user_id}")
+    for write in (*succeeding, "POST /api/v1/admin/api-keys", "GET /api/v1/usage"):
         assert recorder.succeeded(write), recorder.report()
 
 

@@ -16,6 +16,7 @@ import uuid
 import jwt
 import pytest
 
+from tests.apikeys.helpers import make_key
 from tests.events.helpers import event_feature, make_event
 from tests.factories import auth_headers, make_poi, make_user, poi_feature
 from tests.media.images import jpeg
@@ -27,7 +28,7 @@ from urbanpulse.auth.service import TOKEN_ISSUER
 WRITE_METHODS = ("post", "put", "patch", "delete")
 # The one write anyone may call: exchanging credentials for a token.
 PUBLIC_WRITES = {("POST", "/api/v1/auth/token")}
-ADMIN_TAGS = {"users"}
+ADMIN_TAGS = {"users", "apikeys"}
 
 
 def operations(app) -> list[tuple[str, str, dict]]:
@@ -38,7 +39,8 @@ def operations(app) -> list[tuple[str, str, dict]]:
         for method, operation in item.items():
             if method not in (*WRITE_METHODS, "get") or not path.startswith("/api/v1/"):
                 continue
-            if method in WRITE_METHODS or operation.get("security"):
+            # Secured by a bearer token; public reads take an optional API key, /usage a key (tests/apikeys).
+            if method in WRITE_METHODS or any("bearerAuth" in s for s in operation.get("security", [])):
                 found.append((method.upper(), path, operation))
     return found
 
@@ -207,6 +209,25 @@ CALLS = {
     ),
     ("GET", "/api/v1/events/{event_id}/history"): lambda c, h: c.get(f"{_event_path()}/history", headers=h),
 }
+
+
+def _key_path() -> str:
+    return f"/api/v1/admin/api-keys/{make_key()[0].id}"
+
+
+KEY_BODY = {"name": "Partenaire", "owner_email": "api@partner.test", "per_minute": 60, "per_day": 1000}
+CALLS.update(
+    {
+        ("GET", "/api/v1/admin/api-keys"): lambda c, h: c.get("/api/v1/admin/api-keys", headers=h),
+        ("POST", "/api/v1/admin/api-keys"): lambda c, h: c.post("/api/v1/admin/api-keys", json=KEY_BODY, headers=h),
+        ("GET", "/api/v1/admin/api-keys/{key_id}"): lambda c, h: c.get(_key_path(), headers=h),
+        ("PATCH", "/api/v1/admin/api-keys/{key_id}"): lambda c, h: c.patch(
+            _key_path(), json={"status": "suspended"}, headers=h
+        ),
+        ("DELETE", "/api/v1/admin/api-keys/{key_id}"): lambda c, h: c.delete(_key_path(), headers=h),
+        ("GET", "/api/v1/admin/api-keys/{key_id}/usage"): lambda c, h: c.get(f"{_key_path()}/usage", headers=h),
+    }
+)
 
 
 def test_every_write_is_documented_as_secured(app):

@@ -9,6 +9,7 @@ import socket
 import pytest
 import requests
 
+from tests.apikeys.helpers import make_key
 from tests.events.helpers import make_event
 from tests.factories import auth_headers, make_poi, make_user, poi_feature
 from tests.reliability.gunicorn import Service
@@ -49,8 +50,11 @@ def _served_file() -> str:
 
 def test_every_response_says_nosniff(app, client):
     admin = make_user(role="admin")
-    headers = auth_headers(app, admin)
+    key_record, key = make_key()
+    # An admin's token, and a third party's key for GET /api/v1/usage.
+    headers = {**auth_headers(app, admin), "X-API-Key": key}
     ids = {
+        "key_id": key_record.id,
         "poi_id": make_poi().id,
         "route_id": make_route(walk()).id,
         "event_id": make_event().id,

@@ -22,6 +22,7 @@ csrf = CSRFProtect()
 
 def init_admin(app: Flask) -> None:
     """Mount the back office on `app`: login, POIs, routes, events, accounts; CSRF and security headers."""
+    from urbanpulse.admin.apikeys_views import ApiKeysView
     from urbanpulse.admin.auth_views import bp as auth_bp
     from urbanpulse.admin.events_views import EventsView
     from urbanpulse.admin.home import HomeView
@@ -46,6 +47,7 @@ def init_admin(app: Flask) -> None:
     admin.add_view(EventsView(name=MenuName("Events"), endpoint="admin_events", url="events"))
     admin.add_view(MediaView(name=MenuName("Photos"), endpoint="admin_media", url="media"))
     admin.add_view(UsersView(name=MenuName("Accounts"), endpoint="admin_users", url="users"))
+    admin.add_view(ApiKeysView(name=MenuName("API keys"), endpoint="admin_apikeys", url="api-keys"))
     _register_hooks(app)
     register_security_headers(app, PREFIX)
 

@@ -19,25 +19,40 @@ import jwt
 import redis
 from flask import Flask, current_app, request
 
+from urbanpulse.auth.guard import EDITORS
 from urbanpulse.auth.service import TOKEN_ISSUER, normalise_email
 from urbanpulse.core.extensions import redis_client
-from urbanpulse.web.limits import client_ip, limiter
+from urbanpulse.web.limits import client_ip, limiter, recognise_editors, register_rate_limit_headers
 
 PROVEN_KEY_PREFIX = "up:login:proven:"
 
 
-def account_or_ip() -> str:
-    """The account of a validly signed bearer token, else the address."""
+def _claims() -> dict | None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token:
         try:
             claims = jwt.decode(
                 token.strip(), current_app.config["TOKEN_SIGNING_KEY"], algorithms=["HS256"], issuer=TOKEN_ISSUER
             )
-            return f"user:{claims['sub']}"
-        except (jwt.InvalidTokenError, KeyError):
-            pass
-    return client_ip()
+        except jwt.InvalidTokenError:
+            return None
+        if isinstance(claims.get("sub"), str):
+            return claims
+    return None
+
+
+def account_or_ip() -> str:
+    """The account of a validly signed bearer token, else the address."""
+    claims = _claims()
+    return f"user:{claims['sub']}" if claims else client_ip()
+
+
+def editor_account() -> str | None:
+    """`user:<id>` when a validly signed editor's or admin's token comes with the request (its reads are
+    limited per account by RATE_LIMIT_EDITOR_READS, not as a stranger's); a revoked token is refused by the
+    view itself, and is still held to that per-account limit meanwhile."""
+    claims = _claims()
+    return f"user:{claims['sub']}" if claims and claims.get("role") in EDITORS else None
 
 
 def login_email() -> str:
@@ -110,6 +125,8 @@ def register_rate_limits(app: Flask, blueprints) -> None:
     """
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": 0.2, "socket_connect_timeout": 0.2})
+    recognise_editors(editor_account)
+    register_rate_limit_headers(app)  # before the limiter's own hooks: it forgets the previous request's reader
     limiter.init_app(app)
     for blueprint in blueprints:
         if blueprint.name in _decorated:

@@ -89,12 +89,23 @@ class Config:
     TRUSTED_PROXIES = _env_list("TRUSTED_PROXIES")
     TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 1)
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") not in ("0", "false", "no")
+    # Reads per minute: anonymous callers per address; editors' and admins' accounts (a valid bearer token) get
+    # their own, higher allowance. Third parties' API keys carry their own quotas (urbanpulse.apikeys).
     RATE_LIMIT_READS = os.environ.get("RATE_LIMIT_READS", "1200 per minute")
-    RATE_LIMIT_WRITES = os.environ.get("RATE_LIMIT_WRITES", "120 per minute")
+    RATE_LIMIT_EDITOR_READS = os.environ.get("RATE_LIMIT_EDITOR_READS", "20000 per minute")
+    # Writes per account (else per address): enough for a script importing a few thousand items.
+    RATE_LIMIT_WRITES = os.environ.get("RATE_LIMIT_WRITES", "3000 per minute")
     RATE_LIMIT_LOGIN = os.environ.get("RATE_LIMIT_LOGIN", "10 per minute")
     # Login failures per account and address, then per account from addresses that never proved its password.
     RATE_LIMIT_LOGIN_PER_ACCOUNT_ADDRESS = os.environ.get("RATE_LIMIT_LOGIN_PER_ACCOUNT_ADDRESS", "5 per 15 minutes")
     RATE_LIMIT_LOGIN_PER_ACCOUNT = os.environ.get("RATE_LIMIT_LOGIN_PER_ACCOUNT", "30 per hour")
+    # API keys: how long a worker trusts its copy of a key (revocation and suspension reach every worker
+    # within this), how often the usage counted in Redis is flushed to PostgreSQL, and the defaults of new keys.
+    API_KEY_CACHE_TTL_S = float(os.environ.get("API_KEY_CACHE_TTL_S", "0.5"))
+    API_KEY_USAGE_PUSH_S = float(os.environ.get("API_KEY_USAGE_PUSH_S", "1.0"))
+    API_KEY_USAGE_FLUSH_S = _env_int("API_KEY_USAGE_FLUSH_S", 60)
+    API_KEY_DEFAULT_PER_MINUTE = _env_int("API_KEY_DEFAULT_PER_MINUTE", 6000)
+    API_KEY_DEFAULT_PER_DAY = _env_int("API_KEY_DEFAULT_PER_DAY", 1_000_000)
     LOGIN_PROVEN_ADDRESS_TTL_S = _env_int("LOGIN_PROVEN_ADDRESS_TTL_S", 30 * 24 * 3600)
     # Live events: import safety, live-feed retention and SSE stream limits.
     EVENTS_IMPORT_ALLOWED_HOSTS = _env_list("EVENTS_IMPORT_ALLOWED_HOSTS")
@@ -143,7 +154,19 @@ class Config:
             "description": "Points of interest, maritime heritage routes and live events of "
             "Boulogne-sur-Mer, as GeoJSON. Errors are application/problem+json (RFC 9457).",
         },
-        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "apiKey": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-API-Key",
+                    "description": "A third party's key (`upb_live_...`); also accepted as the `key` query "
+                    "parameter (map tiles, browsers). Optional on public reads: without one, the lower "
+                    "per-address limit applies.",
+                },
+            }
+        },
     }
 
 

@@ -34,7 +34,7 @@ from urbanpulse.events.schemas_out import (
 from urbanpulse.events.serialize import collection, event_feature, local_iso, occurrence_feature
 from urbanpulse.web.http import GEOJSON_MIMETYPE, bytes_response, json_response
 from urbanpulse.web.schemas_common import CategoryOutSchema, LangQueryArgsSchema
-from urbanpulse.web.views_common import labelled, lang_of, language_headers, page_links
+from urbanpulse.web.views_common import labelled, lang_of, language_headers, page_links, query_as_sent
 
 __all__ = ["api_calendar", "api_stream", "blp"]
 # Shared caches may keep answers this long; the live feed announces changes at once.
@@ -79,7 +79,7 @@ def _occurrence_page(rows, args, *, endpoint: str, start, end, now, positioned: 
 def _occurrences_response(name: str, args, *, now, build):
     """A page of occurrences; anonymous ones cached per query string as sent (the links repeat it) and bucket."""
     lang = lang_of(args)
-    key = {"query": request.full_path, "root": request.script_root, "lang": lang, "now": now}
+    key = {"query": query_as_sent(), "root": request.script_root, "lang": lang, "now": now}
     body = shared_json(name=name, domains=CACHE_DOMAINS, key=key, ttl_s=LIST_BUCKET_S, build=build)
     return bytes_response(body, mimetype=GEOJSON_MIMETYPE, headers=language_headers(lang), max_age_s=LIST_MAX_AGE_S)
 

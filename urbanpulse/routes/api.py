@@ -42,7 +42,7 @@ from urbanpulse.routes.schemas_out import (
 from urbanpulse.routes.serialize import collection, route_feature
 from urbanpulse.web.http import GEOJSON_MIMETYPE, bytes_response, json_response
 from urbanpulse.web.schemas_common import LangQueryArgsSchema
-from urbanpulse.web.views_common import lang_of, language_headers, page_links
+from urbanpulse.web.views_common import lang_of, language_headers, page_links, query_as_sent
 
 ITEM_PATH = "/api/v1/routes/{route_id}"
 # Public answers are cached until a write to a route or to a POI (stop names, visibility) retires them.
@@ -124,7 +124,7 @@ class RoutesView(MethodView):
             return collection(features, **keyset.matched(matched), links=links)
 
         # The links repeat the query string as sent, so the key is the query string itself (and the language).
-        key = {"query": request.full_path, "root": request.script_root, "lang": lang}
+        key = {"query": query_as_sent(), "root": request.script_root, "lang": lang}
         body = shared_json(name="routes.list", domains=CACHE_DOMAINS, key=key, ttl_s=default_ttl_s(), build=build)
         return bytes_response(body, mimetype=GEOJSON_MIMETYPE, headers=language_headers(lang))
 

@@ -8,6 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from urbanpulse.apikeys.cli import apikeys_cli
 from urbanpulse.core.errors import DomainError
 from urbanpulse.events.cli import events_cli
 from urbanpulse.imports.cli import import_cli
@@ -57,3 +58,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(events_cli)
     app.cli.add_command(import_cli)
+    app.cli.add_command(apikeys_cli)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 def api_blueprints() -> list:
     """flask-smorest blueprints, in the order they appear in the OpenAPI document."""
+    from urbanpulse.apikeys.api import admin_blp as apikeys_blp
+    from urbanpulse.apikeys.api import usage_blp
     from urbanpulse.app.views import bp as app_bp
     from urbanpulse.auth.api import auth_blp, users_blp
     from urbanpulse.events.api import blp as events_blp
@@ -31,6 +33,8 @@ def api_blueprints() -> list:
         tiles_blp,
         ogc_blp,
         mapview_bp,
+        usage_blp,
+        apikeys_blp,
         app_bp,
     ]
 

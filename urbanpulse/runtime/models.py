@@ -1,5 +1,6 @@
 """Imports every domain's models so the metadata (Alembic, tests) sees all tables."""
 
+from urbanpulse.apikeys.models import ApiKey, ApiKeyUsage  # noqa: F401
 from urbanpulse.auth.models import User  # noqa: F401
 from urbanpulse.cache.changelog import ChangeLogEntry  # noqa: F401
 from urbanpulse.editing.models import HistoryEntry  # noqa: F401

@@ -56,8 +56,14 @@ def _json_logging(level: str, access: bool) -> dict:
         "root": {"level": level.upper(), "handlers": []},
         "formatters": {"json": {"()": "pythonjsonlogger.json.JsonFormatter", "fmt": JSON_LOG_FORMAT}},
         "handlers": {
-            "json_stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+            "json_stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+                "filters": ["redact"],  # API keys sent as ?key= never reach the access log
+            }
         },
+        "filters": {"redact": {"()": "urbanpulse.web.request_log.RedactCredentials"}},
         "loggers": {
             "gunicorn.error": logger(level.upper()),
             "gunicorn.access": logger("INFO" if access else "WARNING"),

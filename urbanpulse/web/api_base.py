@@ -81,11 +81,16 @@ def _nullable_refs(node) -> None:
         _nullable_refs(value)
 
 
+# Public reads take an optional third party's API key (urbanpulse.apikeys): /docs then sends it once authorised.
+OPTIONAL_API_KEY = [{}, {"apiKey": []}]
+
+
 class CommonResponsesPlugin(BasePlugin):
     """Documents what every operation may meet, beside what its view declares.
 
     Rate limits (429) on /api/v1, the database being unreachable (503), bodies over MAX_BODY_BYTES (413);
-    If-Match on operations answering 428, If-None-Match on those answering 304.
+    If-Match on operations answering 428, If-None-Match on those answering 304; on reads of /api/v1 that
+    declare no credentials, an optional API key (401 when unknown or revoked, 403 when refused).
     """
 
     def schema_helper(self, name, definition, **kwargs):
@@ -94,8 +99,12 @@ class CommonResponsesPlugin(BasePlugin):
 
     def operation_helper(self, path=None, operations=None, **kwargs):
         """Complete each operation of `path`."""
-        for operation in (operations or {}).values():
+        for method, operation in (operations or {}).items():
             responses = operation.setdefault("responses", {})
+            if path.startswith("/api/") and method == "get" and "security" not in operation:
+                operation["security"] = OPTIONAL_API_KEY
+                for status in (401, 403):
+                    responses.setdefault(status, _response_name(status))
             statuses = {str(status) for status in responses}
             if "428" in statuses:
                 operation.setdefault("parameters", []).append(dict(IF_MATCH))

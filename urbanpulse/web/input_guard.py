@@ -13,6 +13,10 @@ import re
 
 from marshmallow import ValidationError
 from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import MultiDict
+
+# The API key's query parameter (urbanpulse.apikeys) is read by the key check, not by each view's arguments.
+CREDENTIAL_PARAMETERS = ("key",)
 
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 MESSAGE = "must not contain NUL characters or unpaired UTF-16 surrogates"
@@ -73,6 +77,13 @@ class GuardedParser(FlaskParser):
         except (RecursionError, ValueError) as error:
             # Too deeply nested, or an integer past Python's digit limit: not JSON this API can read.
             raise json.JSONDecodeError(f"unreadable JSON ({type(error).__name__})", "<body>", 0) from None
+
+    def load_querystring(self, req, schema):
+        """The query parameters, less the API key (so views declaring theirs strictly do not refuse it)."""
+        args = req.args
+        if any(name in args for name in CREDENTIAL_PARAMETERS):
+            args = MultiDict([(k, v) for k, v in args.items(multi=True) if k not in CREDENTIAL_PARAMETERS])
+        return self._makeproxy(args, schema)
 
     def pre_load(self, location_data, *, schema, req, location):
         """Refuse NUL characters and lone surrogates anywhere in the arguments, naming each field."""

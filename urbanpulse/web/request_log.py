@@ -15,6 +15,21 @@ REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # One JSON object per line; gunicorn's own loggers use the same (urbanpulse.serving.gunicorn_conf).
 JSON_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 access_log = logging.getLogger("urbanpulse.access")
+# API keys (urbanpulse.apikeys) in a logged line: a `key` query parameter (gunicorn's and werkzeug's request
+# lines) or a key string anywhere.
+_CREDENTIALS = re.compile(r"(?<=[?&]key=)[^&\s\"']+|(?<=upb_live_)[0-9A-Za-z]{8,}")
+
+
+class RedactCredentials(logging.Filter):
+    """Replace API keys in a record's message by `[redacted]`, whoever logs it (app, gunicorn, werkzeug)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the message when it holds a key; never drops a record."""
+        message = record.getMessage()
+        redacted = _CREDENTIALS.sub("[redacted]", message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
 
 
 def configure_logging(level: str) -> None:
@@ -23,6 +38,7 @@ def configure_logging(level: str) -> None:
     if not any(getattr(h, "_urbanpulse", False) for h in root.handlers):
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(JsonFormatter(JSON_LOG_FORMAT))
+        handler.addFilter(RedactCredentials())
         handler._urbanpulse = True
         root.addHandler(handler)
     root.setLevel(level)
@@ -55,6 +71,8 @@ def register_request_logging(app: Flask) -> None:
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
                 "remote_addr": request.remote_addr,
                 "user_id": g.get("current_user_id"),
+                # The key's id, never the key (urbanpulse.apikeys).
+                "api_key_id": str(g.api_key.id) if g.get("api_key") is not None else None,
             },
         )
         return response

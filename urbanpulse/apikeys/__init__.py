@@ -1,0 +1,1 @@
+"""Third parties' API keys: per-key restrictions, quotas (the shared rate limiter) and daily usage."""
