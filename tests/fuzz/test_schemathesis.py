@@ -189,6 +189,9 @@ def test_every_operation_answers_as_documented(schema, recorder):
 def test_linked_operations_answer_as_documented(schema, recorder):
     # Valid requests only: invalid ones (the stateless test's) would mostly end a chain at its first step.
     schema.config.generation.update(modes=[GenerationMode.POSITIVE])
+    # API keys have no links to follow (the stateless test covers them); left out, the scenarios' budget stays
+    # on the content's chains.
+    schema = schema.exclude(path_regex="^/api/v1/(admin/|usage$)")
     scenarios = 0
 
     class Machine(schema.as_state_machine()):
