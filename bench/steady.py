@@ -40,5 +40,8 @@ def warm_until_stable(run: Callable[[int], dict], seconds: int, say: Callable[[s
         say(f"  warm-up turn: {rates[-1]:.0f} req/s")
         if len(rates) >= 2 and agree(rates[-2:]):
             return rates
+        if len(rates) >= 2 and not any(rates):
+            say("  no answer in two warm-up turns: measuring as it is")
+            return rates
     say(f"  not steady after {MAX_WARMUP_TURNS} warm-up turns: {rates}")
     return rates
