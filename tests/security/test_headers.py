@@ -53,9 +53,17 @@ def test_every_response_says_nosniff(app, client):
     key_record, key = make_key()
     # An admin's token, and a third party's key for GET /api/v1/usage.
     headers = {**auth_headers(app, admin), "X-API-Key": key}
+    poi_id = make_poi().id
     ids = {
         "key_id": key_record.id,
-        "poi_id": make_poi().id,
+        "poi_id": poi_id,
+        # The OGC API's paths: a collection and one of its features, the tile matrix set and a tile.
+        "collection_id": "pois",
+        "feature_id": poi_id,
+        "tms": "WebMercatorQuad",
+        "tile_matrix": 14,
+        "tile_row": 5467,
+        "tile_col": 8266,
         "route_id": make_route(walk()).id,
         "event_id": make_event().id,
         "user_id": admin.id,
