@@ -119,3 +119,17 @@ def start(libpq_url: str) -> subprocess.Popen:
         time.sleep(0.5)
     os.killpg(process.pid, 9)
     raise RuntimeError("pygeoapi did not become ready")
+
+
+def wait_until_idle(libpq_url: str, limit_s: float = 120.0) -> None:
+    """Wait until no query on pygeoapi's views is running (at most `limit_s`), so the next case runs alone."""
+    deadline = time.monotonic() + limit_s
+    with psycopg.connect(libpq_url, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            busy = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%bench_pygeoapi_pois%' "
+                "AND pid <> pg_backend_pid()"
+            ).fetchone()[0]
+            if not busy:
+                return
+            time.sleep(0.5)

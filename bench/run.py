@@ -171,7 +171,15 @@ def start_service(url: str, port: int, *, cache: bool) -> subprocess.Popen:
     return service.start(settings, base_url=f"http://127.0.0.1:{port}")
 
 
-def wrk(port: int, script: str, seconds: int, env: dict | None = None) -> dict:
+def wrk(
+    port: int,
+    script: str,
+    seconds: int,
+    env: dict | None = None,
+    *,
+    connections: int = CONNECTIONS,
+    timeout: str = "5s",
+) -> dict:
     """One wrk run; the Lua script prints a JSON summary line."""
     output = subprocess.run(
         [
@@ -179,11 +187,11 @@ def wrk(port: int, script: str, seconds: int, env: dict | None = None) -> dict:
             "-t",
             "2",
             "-c",
-            str(CONNECTIONS),
+            str(connections),
             "-d",
             f"{seconds}s",
             "--timeout",
-            "5s",
+            timeout,
             "-s",
             f"bench/{script}",
             f"http://127.0.0.1:{port}",
@@ -317,9 +325,23 @@ def measure_side_by_side(cases: dict, *, warm: dict | None = None) -> dict[str, 
     return rounds
 
 
-def path_case(port: int, path: str):
-    """A wrk run of GET `path` on `port`."""
-    return lambda seconds: wrk(port, "path.lua", seconds, {"BENCH_PATH": path})
+def path_case(port: int, path: str, **options):
+    """A wrk run of GET `path` on `port` (`options`: wrk's connections and timeout)."""
+    return lambda seconds: wrk(port, "path.lua", seconds, {"BENCH_PATH": path}, **options)
+
+
+def pygeoapi_case(url: str, path: str):
+    """pygeoapi's run: one connection per sync worker and a long timeout, so that no request waits in its
+    backlog (with 16 connections and a 5-s timeout, abandoned requests queued up and kept the database busy
+    for minutes after the run); then wait until its queries are done before the next case."""
+
+    def run(seconds: int) -> dict:
+        result = wrk(pygeoapi_side.PORT, "path.lua", seconds, {"BENCH_PATH": path},
+                     connections=pygeoapi_side.WORKERS, timeout="60s")  # fmt: skip
+        pygeoapi_side.wait_until_idle(to_libpq_url(url))
+        return result
+
+    return run
 
 
 def viewport_cases(url: str, services: list) -> dict:
@@ -331,7 +353,7 @@ def viewport_cases(url: str, services: list) -> dict:
         say("pygeoapi beside the service (bench/.venv-pygeoapi)")
         pygeoapi_side.create_views(to_libpq_url(url))
         services.append(pygeoapi_side.start(to_libpq_url(url)))
-        cases |= {name: path_case(pygeoapi_side.PORT, path) for name, path in PYGEOAPI_CASES.items()}
+        cases |= {name: pygeoapi_case(url, path) for name, path in PYGEOAPI_CASES.items()}
     return cases
 
 
