@@ -54,6 +54,13 @@ class Rejection:
     reason: str
 
 
+@dataclass(frozen=True)
+class Removal:
+    """An upstream object that its source says was removed (an incremental read): it is unpublished here."""
+
+    external_id: str
+
+
 @dataclass
 class Report:
     """What a run did."""
@@ -103,7 +110,7 @@ def stored(value):
 
 def run(
     source: str,
-    objects: Iterable[Candidate | Rejection],
+    objects: Iterable[Candidate | Rejection | Removal],
     *,
     area: tuple[float, float, float, float],
     complete: bool = True,
@@ -122,6 +129,9 @@ def run(
             seen.add(item.external_id)
             if isinstance(item, Rejection):
                 _reject(report, item.external_id, item.reason)
+                continue
+            if isinstance(item, Removal):
+                _remove(source, item.external_id, actor, report)
                 continue
             if not _inside(item.position, area):
                 _reject(report, item.external_id, "outside the configured area")
@@ -234,14 +244,25 @@ def _unpublish_missing(source: str, seen: set[str], actor: Actor, report: Report
         )
         return
     for record in missing:
-        try:
-            TARGETS[record.kind].unpublish(record.target_id, actor)
-        except DomainError:
-            db.session.rollback()  # deleted here meanwhile: nothing to unpublish
-        record.state = "unpublished"
-        record.updated_at = datetime.now(UTC)
-        db.session.commit()
-        report.counts["unpublished"] += 1
+        _unpublish(record, actor, report)
+
+
+def _remove(source: str, external_id: str, actor: Actor, report: Report) -> None:
+    record = _record(source, external_id)
+    if record is None or record.state != "active":
+        return
+    _unpublish(record, actor, report)
+
+
+def _unpublish(record: ImportRecord, actor: Actor, report: Report) -> None:
+    try:
+        TARGETS[record.kind].unpublish(record.target_id, actor)
+    except DomainError:
+        db.session.rollback()  # deleted here meanwhile: nothing to unpublish
+    record.state = "unpublished"
+    record.updated_at = datetime.now(UTC)
+    db.session.commit()
+    report.counts["unpublished"] += 1
 
 
 def _finish(run_row: ImportRun, report: Report, *, status: str, message: str) -> None:
