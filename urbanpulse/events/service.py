@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from urbanpulse.core.errors import Conflict, DomainError, NotFound, ValidationFailed, flatten_validation_messages
 from urbanpulse.core.extensions import db
-from urbanpulse.editing import history
+from urbanpulse.editing import history, unit
 from urbanpulse.editing.actor import Actor
 from urbanpulse.editing.etags import check_if_match
 from urbanpulse.editing.items import locked
@@ -125,14 +125,14 @@ def _flush() -> None:
         db.session.flush()
     except IntegrityError:
         # Only a concurrent insert of the same uid gets past the checks above.
-        db.session.rollback()
+        unit.abandon()
         raise Conflict(
             "uid already used", errors=[{"field": "properties.uid", "in": "json", "messages": ["used"]}]
         ) from None
 
 
 def _committed(event: Event) -> Event:
-    db.session.commit()  # the change relay then retires cached answers and tiles and tells the live feed
+    unit.finish()  # the change relay then retires cached answers and tiles and tells the live feed
     return event
 
 
@@ -172,7 +172,7 @@ def create_event(*, geometry: Point | None, properties: dict, actor: Actor, impo
         changes = history.diff({}, snapshot(event))
         history.record_version(event, entity_type=ENTITY, action="create", actor=actor, changes=changes)
     except DomainError:
-        db.session.rollback()
+        unit.abandon()
         raise
     return _committed(event)
 
@@ -229,10 +229,10 @@ def update_event(*, event_id: uuid.UUID, if_match: str | None, actor: Actor, pro
         _flush()
         changes = history.diff(before, snapshot(event))
     except DomainError:
-        db.session.rollback()
+        unit.abandon()
         raise
     if not changes:
-        db.session.rollback()
+        unit.abandon()
         return get_event(event_id=event_id, include_unpublished=True)
     history.record_update(event, entity_type=ENTITY, actor=actor, changes=changes)
     return _committed(event)
@@ -244,7 +244,7 @@ def delete_event(*, event_id: uuid.UUID, if_match: str | None, actor: Actor) -> 
         event = locked(Event, event_id, missing=MISSING)
         check_if_match(if_match, item_id=event.id, version=event.version)
     except DomainError:
-        db.session.rollback()
+        unit.abandon()
         raise
     history.record_deletion(event, entity_type=ENTITY, actor=actor)
     _committed(event)

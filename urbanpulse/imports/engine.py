@@ -11,7 +11,8 @@
 - bad objects are rejected one by one with their id and reason, and the rest imports.
 
 Every write goes through the domains' service functions (history entry with `import:<source>` as actor, cache
-invalidation, live feed), one object per transaction.
+invalidation, live feed); the writes of a few hundred objects share a transaction, each object in its own
+savepoint (urbanpulse.editing.unit).
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from datetime import UTC, datetime
 
 from urbanpulse.core.errors import DomainError
 from urbanpulse.core.extensions import db
+from urbanpulse.editing import unit
 from urbanpulse.editing.actor import Actor
 from urbanpulse.imports.models import ImportRecord, ImportRun
 from urbanpulse.imports.targets import TARGETS
 
+BATCH_SIZE = 200  # objects per transaction: the commit and the change relay are paid once per batch
 SHRINK_FLOOR = 0.5  # a complete snapshot under half of the previous one is suspicious
 GEOMETRY = "geometry"
 
@@ -117,38 +120,63 @@ def run(
     allow_shrink: bool = False,
     location: str | None = None,
 ) -> Report:
-    """Import `objects` of `source`; see the module's rules. Raises SourceError when the source is unreadable."""
+    """Import `objects` of `source`; see the module's rules. Raises SourceError when the source is unreadable.
+
+    Objects are read BATCH_SIZE at a time: their import records come in one query, and their writes commit
+    together (each object in its own savepoint, so a refused object is undone alone); memory stays flat in the
+    size of the snapshot."""
     actor = Actor.system(f"import:{source}")
     report = Report(source)
     run_row = ImportRun(source=source, location=location)
     db.session.add(run_row)
     db.session.commit()
     seen: set[str] = set()
-    try:
-        for item in objects:
-            seen.add(item.external_id)
-            if isinstance(item, Rejection):
-                _reject(report, item.external_id, item.reason)
-                continue
-            if isinstance(item, Removal):
-                _remove(source, item.external_id, actor, report)
-                continue
-            if not _inside(item.position, area):
-                _reject(report, item.external_id, "outside the configured area")
-                continue
-            try:
-                _import_one(item, source, actor, report)
-            except DomainError as error:
-                db.session.rollback()
-                _reject(report, item.external_id, _reason(error))
-    except SourceError as error:
-        db.session.rollback()
-        _finish(run_row, report, status="failed", message=str(error))
-        raise
+    stream = iter(objects)
+    while True:
+        chunk, failure = _next_chunk(stream)
+        _import_chunk(chunk, source, area, actor, report, seen)
+        if failure is not None:
+            _finish(run_row, report, status="failed", message=str(failure))
+            raise failure
+        if len(chunk) < BATCH_SIZE:
+            break
     if complete:
         _unpublish_missing(source, seen, actor, report, allow_shrink=allow_shrink)
     _finish(run_row, report, status=report.status, message=report.message)
     return report
+
+
+def _next_chunk(stream) -> tuple[list, SourceError | None]:
+    chunk: list = []
+    try:
+        for item in stream:
+            chunk.append(item)
+            if len(chunk) == BATCH_SIZE:
+                break
+    except SourceError as error:
+        return chunk, error
+    return chunk, None
+
+
+def _import_chunk(chunk: list, source: str, area, actor: Actor, report: Report, seen: set[str]) -> None:
+    records = _records(source, [item.external_id for item in chunk])
+    with unit.batch():
+        for item in chunk:
+            seen.add(item.external_id)
+            if isinstance(item, Rejection):
+                _reject(report, item.external_id, item.reason)
+            elif isinstance(item, Removal):
+                record = records.get(item.external_id)
+                if record is not None and record.state == "active":
+                    _unpublish(record, actor, report)
+            elif not _inside(item.position, area):
+                _reject(report, item.external_id, "outside the configured area")
+            else:
+                try:
+                    with unit.item():
+                        _import_one(item, source, actor, report, records)
+                except DomainError as error:
+                    _reject(report, item.external_id, _reason(error))
 
 
 def _reason(error: DomainError) -> str:
@@ -166,37 +194,40 @@ def _inside(position, area) -> bool:
     return area[0] <= lon <= area[2] and area[1] <= lat <= area[3]
 
 
-def _record(source: str, external_id: str) -> ImportRecord | None:
-    return db.session.execute(
-        db.select(ImportRecord).where(ImportRecord.source == source, ImportRecord.external_id == external_id)
-    ).scalar_one_or_none()
+def _records(source: str, external_ids: list[str]) -> dict[str, ImportRecord]:
+    if not external_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(ImportRecord).where(ImportRecord.source == source, ImportRecord.external_id.in_(external_ids))
+    ).scalars()
+    return {row.external_id: row for row in rows}
 
 
-def _import_one(item: Candidate, source: str, actor: Actor, report: Report) -> None:
+def _import_one(item: Candidate, source: str, actor: Actor, report: Report, records: dict) -> None:
     target = TARGETS[item.kind]
     fields = {**item.fields, GEOMETRY: list(item.position)}
-    record = _record(source, item.external_id)
+    record = records.get(item.external_id)
     if record is None:
         target_id = target.create(item.fields, item.position, actor, source=source, external_id=item.external_id)
-        db.session.add(
-            ImportRecord(
-                source=source,
-                external_id=item.external_id,
-                kind=item.kind,
-                target_id=target_id,
-                upstream_updated=item.updated,
-                imported={name: stored(value) for name, value in fields.items()},
-            )
+        record = ImportRecord(
+            source=source,
+            external_id=item.external_id,
+            kind=item.kind,
+            target_id=target_id,
+            upstream_updated=item.updated,
+            imported={name: stored(value) for name, value in fields.items()},
         )
-        db.session.commit()
+        db.session.add(record)
+        db.session.flush()
+        records[item.external_id] = record  # the same object twice in one snapshot is then an update
         report.counts["created"] += 1
-        return
-    current = target.current(record.target_id)
-    if current is None:  # deleted here by the office: an import never brings it back
-        report.counts["unchanged"] += 1
         return
     came_back = record.state == "unpublished"
     if item.updated and item.updated == record.upstream_updated and not came_back:
+        report.counts["unchanged"] += 1  # whatever the office did since (even a deletion) stays as it is
+        return
+    current = target.current(record.target_id)
+    if current is None:  # deleted here by the office: an import never brings it back
         report.counts["unchanged"] += 1
         return
     changes, imported, conflicts = {}, dict(record.imported), []
@@ -215,7 +246,7 @@ def _import_one(item: Candidate, source: str, actor: Actor, report: Report) -> N
         target.update(record.target_id, changes, actor, republish=came_back)
     record.imported, record.upstream_updated, record.state = imported, item.updated, "active"
     record.updated_at = datetime.now(UTC)
-    db.session.commit()
+    db.session.flush()
     if came_back:
         report.counts["republished"] += 1
     if changes:
@@ -228,40 +259,39 @@ def _import_one(item: Candidate, source: str, actor: Actor, report: Report) -> N
 
 
 def _unpublish_missing(source: str, seen: set[str], actor: Actor, report: Report, *, allow_shrink: bool) -> None:
-    active = (
-        db.session.execute(db.select(ImportRecord).where(ImportRecord.source == source, ImportRecord.state == "active"))
-        .scalars()
-        .all()
+    active = db.session.scalar(
+        db.select(db.func.count()).where(ImportRecord.source == source, ImportRecord.state == "active")
     )
-    missing = [record for record in active if record.external_id not in seen]
+    missing_ids = db.select(ImportRecord.id).where(
+        ImportRecord.source == source,
+        ImportRecord.state == "active",
+        ImportRecord.external_id.not_in(sorted(seen)) if seen else db.true(),
+    )
+    missing = list(db.session.scalars(missing_ids))
     if not missing:
         return
-    if not allow_shrink and (not seen or len(seen) < SHRINK_FLOOR * len(active)):
+    if not allow_shrink and (not seen or len(seen) < SHRINK_FLOOR * active):
         report.status = "shrink_refused"
         report.message = (
-            f"the snapshot holds {len(seen)} objects, under {SHRINK_FLOOR:.0%} of the {len(active)} imported before: "
+            f"the snapshot holds {len(seen)} objects, under {SHRINK_FLOOR:.0%} of the {active} imported before: "
             f"{len(missing)} would be unpublished; nothing was (run again with --allow-shrink to confirm)"
         )
         return
-    for record in missing:
-        _unpublish(record, actor, report)
-
-
-def _remove(source: str, external_id: str, actor: Actor, report: Report) -> None:
-    record = _record(source, external_id)
-    if record is None or record.state != "active":
-        return
-    _unpublish(record, actor, report)
+    for start in range(0, len(missing), BATCH_SIZE):
+        ids = missing[start : start + BATCH_SIZE]
+        with unit.batch():
+            for record in db.session.scalars(db.select(ImportRecord).where(ImportRecord.id.in_(ids))).all():
+                _unpublish(record, actor, report)
 
 
 def _unpublish(record: ImportRecord, actor: Actor, report: Report) -> None:
     try:
-        TARGETS[record.kind].unpublish(record.target_id, actor)
+        with unit.item():
+            TARGETS[record.kind].unpublish(record.target_id, actor)
     except DomainError:
-        db.session.rollback()  # deleted here meanwhile: nothing to unpublish
+        pass  # deleted here meanwhile: nothing to unpublish
     record.state = "unpublished"
     record.updated_at = datetime.now(UTC)
-    db.session.commit()
     report.counts["unpublished"] += 1
 
 

@@ -24,6 +24,7 @@ class Poi(TimestampMixin, db.Model):
     __tablename__ = "pois"
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'published', 'archived')", name="ck_pois_status"),
+        Index("ix_pois_slug_pattern", "slug", postgresql_ops={"slug": "text_pattern_ops"}),
         Index(
             "ix_pois_public_location",
             "location",

@@ -12,7 +12,7 @@ from shapely.geometry import Point
 from urbanpulse.core.errors import NotFound, ValidationFailed
 from urbanpulse.core.extensions import db
 from urbanpulse.core.textsearch import search_document
-from urbanpulse.editing import history
+from urbanpulse.editing import history, unit
 from urbanpulse.editing.actor import Actor
 from urbanpulse.editing.etags import check_if_match
 from urbanpulse.editing.items import locked
@@ -97,7 +97,7 @@ def create_poi(*, geometry: Point, properties: dict, actor: Actor) -> Poi:
     history.record_version(
         poi, entity_type=ENTITY, action="create", actor=actor, changes=history.diff({}, snapshot(poi))
     )
-    db.session.commit()
+    unit.finish()
     return poi
 
 
@@ -144,13 +144,13 @@ def update_poi(
             value = merge_patch(getattr(poi, field) or {}, value)
         setattr(poi, field, value)
     if not (poi.name or {}).get("fr"):
-        db.session.rollback()
+        unit.abandon()
         raise ValidationFailed.field("properties.name.fr", "French name is required")
     if (properties or {}).get("status") == "published":
         try:
             check_publishable(entity_type=ENTITY, item_id=poi.id)
         except ValidationFailed:
-            db.session.rollback()
+            unit.abandon()
             raise
     if "slug" in (properties or {}):
         SLUGS.check_free(poi.slug, except_id=poi.id)
@@ -161,10 +161,10 @@ def update_poi(
     after = snapshot(poi)
     changes = history.diff(before, after)
     if not changes:
-        db.session.rollback()
+        unit.abandon()
         return get_poi(poi_id=poi_id, include_unpublished=True)
     history.record_update(poi, entity_type=ENTITY, actor=actor, changes=changes)
-    db.session.commit()
+    unit.finish()
     return poi
 
 
@@ -173,7 +173,7 @@ def delete_poi(*, poi_id: uuid.UUID, if_match: str | None, actor: Actor) -> None
     poi = locked(Poi, poi_id, missing=MISSING)
     check_if_match(if_match, item_id=poi.id, version=poi.version)
     history.record_deletion(poi, entity_type=ENTITY, actor=actor)
-    db.session.commit()
+    unit.finish()
 
 
 def poi_history(*, poi_id: uuid.UUID) -> list:
@@ -183,4 +183,4 @@ def poi_history(*, poi_id: uuid.UUID) -> list:
 
 def media_changed(poi: Poi) -> None:
     """Commit a change of the POI's photos (made by urbanpulse.media); the change relay retires what showed them."""
-    db.session.commit()
+    unit.finish()

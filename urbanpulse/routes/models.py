@@ -38,6 +38,7 @@ class Route(TimestampMixin, db.Model):
         CheckConstraint("length_m > 0", name="ck_routes_length"),
         Index("ix_routes_public_geom", "geom", postgresql_using="gist", postgresql_where=text(PUBLIC_PREDICATE)),
         Index("ix_routes_updated_at", "updated_at"),
+        Index("ix_routes_slug_pattern", "slug", postgresql_ops={"slug": "text_pattern_ops"}),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

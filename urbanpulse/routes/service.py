@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 
 from urbanpulse.core.errors import DomainError, NotFound, ValidationFailed, flatten_validation_messages
 from urbanpulse.core.extensions import db
-from urbanpulse.editing import history
+from urbanpulse.editing import history, unit
 from urbanpulse.editing.actor import Actor
 from urbanpulse.editing.etags import check_if_match
 from urbanpulse.editing.items import locked
@@ -135,7 +135,7 @@ def _derive(route: Route, parts: Parts, stops: list[dict]) -> list[RouteStop]:
 
 
 def _committed(route: Route) -> Route:
-    db.session.commit()
+    unit.finish()
     return route
 
 
@@ -151,7 +151,7 @@ def create_route(*, parts: Parts, properties: dict, actor: Actor) -> Route:
     try:
         new_stops = _derive(route, parts, properties.get("stops", []))
     except DomainError:
-        db.session.rollback()
+        unit.abandon()
         raise
     db.session.add(route)
     db.session.flush()
@@ -230,14 +230,14 @@ def update_route(
         ]
         new_stops = _derive(route, parts if parts is not None else route_parts(route), stops_in)
     except DomainError:
-        db.session.rollback()
+        unit.abandon()
         raise
     db.session.execute(delete(RouteStop).where(RouteStop.route_id == route.id))
     db.session.add_all(new_stops)
     db.session.flush()
     changes = history.diff(before, snapshot(route, new_stops))
     if not changes:
-        db.session.rollback()
+        unit.abandon()
         return get_route(route_id=route_id, include_unpublished=True)
     history.record_update(route, entity_type=ENTITY, actor=actor, changes=changes)
     return _committed(route)
