@@ -178,3 +178,22 @@ def test_both_namespaces_name_the_same_classes(app, tmp_path, namespace):
     write_flux(tmp_path / "flux", [node])
     assert run_import(app, tmp_path / "flux")[1]["counts"]["created"] == 1
     assert imported_poi("PNANOR062V50BBBB").category == "beach"
+
+
+def test_an_object_the_service_refuses_is_undone_alone_within_its_batch(app, tmp_path, monkeypatch):
+    from urbanpulse.imports import engine
+    from urbanpulse.web.schemas_common import MAX_TEXT
+
+    monkeypatch.setattr(engine, "BATCH_SIZE", 2)  # five objects: three transactions, the refused one in the middle
+    objects = [museum(f"BATCH{i}", name={"fr": [f"Lieu {i}"]}) for i in range(5)]
+    objects[2] = museum("BATCH2", name={"fr": ["x" * (MAX_TEXT + 1)]})  # valid upstream, too long for the API
+    flux = write_flux(tmp_path / "flux", objects)
+    code, first = run_import(app, flux)
+    assert code == 0, first
+    assert first["counts"]["created"] == 4 and first["counts"]["rejected"] == 1
+    assert first["rejected"][0]["id"] == "BATCH2" and "name" in first["rejected"][0]["reason"]
+    records = db.session.execute(select(ImportRecord).where(ImportRecord.external_id.like("BATCH%"))).scalars().all()
+    assert sorted(record.external_id for record in records) == ["BATCH0", "BATCH1", "BATCH3", "BATCH4"]
+    assert all(imported_poi(f"BATCH{i}").name["fr"] == f"Lieu {i}" for i in (0, 1, 3, 4))
+    code, again = run_import(app, flux)
+    assert again["counts"]["unchanged"] == 4 and again["counts"]["created"] == 0 and again["counts"]["rejected"] == 1
