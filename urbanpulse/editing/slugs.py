@@ -45,7 +45,17 @@ class Slugs:
         n = 2
         while f"{base}-{n}" in taken:
             n += 1
+        # An editor may be asking for this very slug by hand (under its own lock): wait for them, then check.
+        self.check_free(f"{base}-{n}")
         return f"{base}-{n}"
+
+    def claim(self, slug: str | None, name: str) -> str:
+        """The slug of a new item: `slug` when given and free (else 409), or the free one of `name`; both stay
+        locked until the transaction ends."""
+        if slug:
+            self.check_free(slug)
+            return slug
+        return self.free_for(name)
 
     def check_free(self, slug: str, *, except_id: uuid.UUID | None = None) -> None:
         """409 naming `properties.slug` when an item other than `except_id` uses `slug`."""

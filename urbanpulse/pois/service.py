@@ -70,8 +70,7 @@ def create_poi(*, geometry: Point, properties: dict, actor: Actor) -> Poi:
     """Create a POI (status draft unless given) and its first history entry."""
     # Objects are stored as a merge patch would leave them (no null members), so re-sending them is a no-op.
     properties = {k: merge_patch({}, v) if k in MERGED_FIELDS else v for k, v in properties.items()}
-    slug = properties.get("slug") or SLUGS.free_for(properties["name"]["fr"])
-    SLUGS.check_free(slug)
+    slug = SLUGS.claim(properties.get("slug"), properties["name"]["fr"])
     poi = Poi(
         id=uuid.uuid4(),
         slug=slug,

@@ -145,8 +145,7 @@ def create_route(*, parts: Parts, properties: dict, actor: Actor) -> Route:
     values = {**DEFAULTS, **{k: v for k, v in properties.items() if k != "stops"}}
     for field in TRANSLATED:
         values[field] = merge_patch({}, values.get(field) or {})
-    values["slug"] = values.get("slug") or SLUGS.free_for(values["name"]["fr"])
-    SLUGS.check_free(values["slug"])
+    values["slug"] = SLUGS.claim(values.get("slug"), values["name"]["fr"])
     route = Route(id=uuid.uuid4(), version=1, created_by=actor.user_id, updated_by=actor.user_id, **values)
     try:
         new_stops = _derive(route, parts, properties.get("stops", []))
