@@ -48,7 +48,10 @@ def one_import(url: str, source: Path) -> dict:
         "result = app.test_cli_runner().invoke(args=['import', 'datatourisme', sys.argv[1]])\n"
         "elapsed = time.monotonic() - started\n"
         "report = json.loads(result.output)\n"
-        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        # VmHWM, not ru_maxrss: Linux carries the parent's peak (this script's, with the flux in memory) into
+        # ru_maxrss across fork and exec, which hid the child's own.
+        "status = open('/proc/self/status').read().split('VmHWM:')[1]\n"
+        "peak = int(status.split()[0]) / 1024\n"
         "print('IMPORT_JSON ' + json.dumps({'seconds': round(elapsed, 2), 'counts': report['counts'],"
         " 'peak_rss_mib': round(peak, 1)}))\n"
     )
