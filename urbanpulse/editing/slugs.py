@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from sqlalchemy import or_, select, text
+from sqlalchemy import and_, or_, select, text
 
 from urbanpulse.core.errors import Conflict
 from urbanpulse.core.extensions import db
@@ -36,9 +36,11 @@ class Slugs:
         """The slug of `name`, else the first of `slug-2`, `slug-3`... that no item uses."""
         base = slugify(name, fallback=self.fallback)
         self._lock(base)
-        # Slugs hold only [a-z0-9-], so the pattern needs no escaping; `base-%` (not `base%`) keeps "lieu-1" from
-        # reading "lieu-10", "lieu-100"... and the prefix index (text_pattern_ops) serves it.
-        same_name = or_(self.model.slug == base, self.model.slug.like(f"{base}-%"))
+        # The slugs starting with `base-` (not `base`: "lieu-1" must not read "lieu-10", "lieu-100"...), as a byte
+        # range ('.' follows '-') that the text_pattern_ops index serves even in a prepared statement's generic
+        # plan, where `LIKE $1` could not use it.
+        slug = self.model.slug
+        same_name = or_(slug == base, and_(slug.op("~>=~")(f"{base}-"), slug.op("~<~")(f"{base}.")))
         taken = set(db.session.scalars(select(self.model.slug).where(same_name)))
         if base not in taken:
             return base

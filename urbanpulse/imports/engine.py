@@ -163,6 +163,7 @@ def _next_chunk(stream) -> tuple[list, SourceError | None]:
 
 def _import_chunk(chunk: list, source: str, area, actor: Actor, report: Report, seen: set[str]) -> None:
     records = _records(source, [item.external_id for item in chunk])
+    known = set(records)
     with unit.batch():
         for item in chunk:
             seen.add(item.external_id)
@@ -180,6 +181,7 @@ def _import_chunk(chunk: list, source: str, area, actor: Actor, report: Report, 
                         _import_one(item, source, actor, report, records)
                 except DomainError as error:
                     _reject(report, item.external_id, _reason(error))
+        db.session.add_all(record for external_id, record in records.items() if external_id not in known)
 
 
 def _reason(error: DomainError) -> str:
@@ -220,9 +222,9 @@ def _import_one(item: Candidate, source: str, actor: Actor, report: Report, reco
             upstream_updated=item.updated,
             imported={name: stored(value) for name, value in fields.items()},
         )
-        db.session.add(record)
-        db.session.flush()
-        records[item.external_id] = record  # the same object twice in one snapshot is then an update
+        # Inserted with the rest of the batch (one statement for all) when the batch commits; the same object twice
+        # in one snapshot is then an update of this record.
+        records[item.external_id] = record
         report.counts["created"] += 1
         return
     came_back = record.state == "unpublished"
