@@ -82,3 +82,37 @@ def write_flux(folder: Path, objects: list[dict], *, with_index: bool = True) ->
     if with_index:
         (folder / "index.json").write_text(json.dumps([{"file": f"{n:04d}.json"} for n in range(len(objects))]))
     return folder
+
+
+def agenda_event(
+    uid=1001,
+    *,
+    title=None,
+    timings=None,
+    updated="2026-11-02T10:00:00.000Z",
+    status=1,
+    state=2,
+    lat=50.7263,
+    lon=1.6135,
+    **extra,
+):
+    """An OpenAgenda v2 event (the API's shape): per-language texts, timings with offsets, a location."""
+    return {
+        "uid": uid,
+        "title": title or {"fr": "Concert d'automne", "en": "Autumn concert", "es": "Concierto de otoño"},
+        "description": {"fr": "Orchestre d'harmonie.", "de": "Blasorchester."},
+        "keywords": {"fr": ["concert", "musique"]},
+        "timings": timings or [{"begin": "2026-11-20T20:00:00+0100", "end": "2026-11-20T22:00:00+0100"}],
+        "status": status,
+        "state": state,
+        "updatedAt": updated,
+        "location": {"name": "Salle d'exemple", "address": "1 rue d'Exemple, 62200 Boulogne-sur-Mer",
+                     "city": "Boulogne-sur-Mer", "postalCode": "62200", "latitude": lat, "longitude": lon},
+        **extra,
+    }  # fmt: skip
+
+
+def write_agenda(path: Path, events: list[dict]) -> Path:
+    """A file as OpenAgenda's v2 API answers a page of events."""
+    path.write_text(json.dumps({"total": len(events), "events": events, "after": None}, ensure_ascii=False))
+    return path

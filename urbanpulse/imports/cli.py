@@ -1,4 +1,5 @@
-"""flask CLI: `flask --app wsgi import datatourisme SOURCE [--allow-shrink] [--partial]`."""
+"""flask CLI: `flask --app wsgi import datatourisme SOURCE [--allow-shrink] [--partial]` and
+`flask --app wsgi import openagenda SOURCE [--since ISO] [--allow-shrink]`."""
 
 from __future__ import annotations
 
@@ -29,6 +30,32 @@ def datatourisme_command(source: str, allow_shrink: bool, partial: bool) -> None
     try:
         report = engine.run(
             "datatourisme", objects, area=area, complete=not partial, allow_shrink=allow_shrink, location=source
+        )
+    except engine.SourceError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
+
+
+@import_cli.command("openagenda")
+@click.argument("source")
+@click.option("--since", help="Only events updated since this ISO time (an incremental read: nothing is unpublished "
+              "for being absent; events deleted upstream are).")  # fmt: skip
+@click.option("--allow-shrink", is_flag=True, help="Unpublish even when the snapshot is under half of the last one.")
+@click.option("--key", envvar="OPENAGENDA_API_KEY", help="The API key (default: $OPENAGENDA_API_KEY).")
+def openagenda_command(source: str, since: str | None, allow_shrink: bool, key: str | None) -> None:
+    """Import OpenAgenda v2 events: a JSON file as the API answers, or an agenda's events URL
+    (https://api.openagenda.com/v2/agendas/UID/events), read page by page.
+
+    Prints the report as JSON. Exits with 1 only when the source cannot be read.
+    """
+    from urbanpulse.imports import engine, openagenda
+
+    area = tuple(current_app.config.get("IMPORT_AREA_BBOX") or DEFAULT_AREA)
+    objects = (openagenda.candidate(event) for event in openagenda.read_source(source, api_key=key, since=since))
+    location = source.split("?")[0]  # never the key, should a URL carry one
+    try:
+        report = engine.run(
+            "openagenda", objects, area=area, complete=not since, allow_shrink=allow_shrink, location=location
         )
     except engine.SourceError as error:
         raise click.ClickException(str(error)) from None

@@ -135,6 +135,7 @@ class EventTarget:
             "ends_at": event.dtstart_local + event.duration,
             "rdates": sorted(event.rdates or []),
             "timezone": event.timezone,
+            "status": event.status,
             GEOMETRY: [point.x, point.y] if point is not None else None,
         }
 
