@@ -116,3 +116,39 @@ def write_agenda(path: Path, events: list[dict]) -> Path:
     """A file as OpenAgenda's v2 API answers a page of events."""
     path.write_text(json.dumps({"total": len(events), "events": events, "after": None}, ensure_ascii=False))
     return path
+
+
+def syndicated_place(
+    identifier="ASCNPC0620000001",
+    *,
+    name="Musée d'exemple",
+    updated="2026-11-02T10:00:00",
+    lat="50,7256",
+    lon="1,6170",
+    **extra,
+):
+    """A Tourinsoft v3 syndication object: flat fields, `|` between items and `#` between an item's parts."""
+    return {
+        "SyndicObjectID": identifier,
+        "SyndicObjectName": name,
+        "SyndicObjectNameGB": "Example museum",
+        "Updated": updated,
+        "ObjectTypeName": "Patrimoine culturel - Musée",
+        "GmapLatitude": lat,
+        "GmapLongitude": lon,
+        "ADRESSE1": "1 rue d'Exemple",
+        "CP": "62200",
+        "COMMUNE": "Boulogne-sur-Mer",
+        "DESCRIPTIF": "Un musée inventé pour les tests.",
+        "DESCRIPTIFNL": "Een verzonnen museum.",
+        "MOYENSCOM": "Téléphone filaire#+33 3 21 00 00 00|Téléphone cellulaire#+33 6 00 00 00 00|"
+                     "Mél#accueil@example.org|Site web (URL)#https://example.org/musee",
+        "PHOTOS": "https://example.org/photos/facade.jpg#La façade#Photo Exemple|https://example.org/photos/salle.jpg##",
+        **extra,
+    }  # fmt: skip
+
+
+def write_syndication(path: Path, items: list[dict]) -> Path:
+    """A file as a Tourinsoft v3 syndication answers (OData JSON)."""
+    path.write_text(json.dumps({"odata.metadata": "https://example.org/$metadata", "value": items}, ensure_ascii=False))
+    return path

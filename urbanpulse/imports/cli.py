@@ -1,5 +1,6 @@
 """flask CLI: `flask --app wsgi import datatourisme SOURCE [--allow-shrink] [--partial]` and
-`flask --app wsgi import openagenda SOURCE [--since ISO] [--allow-shrink]`."""
+`flask --app wsgi import openagenda SOURCE [--since ISO] [--allow-shrink]` and
+`flask --app wsgi import tourinsoft SOURCE [--mapping FILE.json] [--allow-shrink] [--partial]`."""
 
 from __future__ import annotations
 
@@ -57,6 +58,37 @@ def openagenda_command(source: str, since: str | None, allow_shrink: bool, key: 
         report = engine.run(
             "openagenda", objects, area=area, complete=not since, allow_shrink=allow_shrink, location=location
         )
+    except engine.SourceError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
+
+
+@import_cli.command("tourinsoft")
+@click.argument("source")
+@click.option(
+    "--mapping",
+    "mapping_file",
+    envvar="TOURINSOFT_MAPPING",
+    help="A JSON file of field names replacing the default mapping's (default: $TOURINSOFT_MAPPING).",
+)
+@click.option("--allow-shrink", is_flag=True, help="Unpublish even when the snapshot is under half of the last one.")
+@click.option("--partial", is_flag=True, help="A partial extract: never unpublish what it lacks.")
+def tourinsoft_command(source: str, mapping_file: str | None, allow_shrink: bool, partial: bool) -> None:
+    """Import a Tourinsoft v3 syndication (a JSON file or URL, `{"value": [...]}`) as POIs.
+
+    Prints the report as JSON. Exits with 1 only when the source (or the mapping) cannot be read.
+    """
+    from urbanpulse.imports import engine, tourinsoft
+
+    area = tuple(current_app.config.get("IMPORT_AREA_BBOX") or DEFAULT_AREA)
+    try:
+        override = tourinsoft.read_mapping(mapping_file) if mapping_file else None
+        mapping = tourinsoft.mapping_with(override)
+        objects = (tourinsoft.candidate(item, mapping) for item in tourinsoft.read_source(source))
+        report = engine.run(
+            "tourinsoft", objects, area=area, complete=not partial, allow_shrink=allow_shrink,
+            location=source.split("?")[0],
+        )  # fmt: skip
     except engine.SourceError as error:
         raise click.ClickException(str(error)) from None
     click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
