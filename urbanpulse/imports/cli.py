@@ -14,6 +14,18 @@ import_cli = AppGroup("import", help="Imports from the tourism information syste
 DEFAULT_AREA = (1.40, 50.50, 1.95, 51.00)  # the Boulonnais, generously
 
 
+def _import_and_report(source: str, objects, *, complete: bool, allow_shrink: bool, location: str) -> None:
+    """Run the engine over `objects` and print its report as JSON; an unreadable source exits with 1."""
+    from urbanpulse.imports import engine
+
+    area = tuple(current_app.config.get("IMPORT_AREA_BBOX") or DEFAULT_AREA)
+    try:
+        report = engine.run(source, objects, area=area, complete=complete, allow_shrink=allow_shrink, location=location)
+    except engine.SourceError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
+
+
 @import_cli.command("datatourisme")
 @click.argument("source")
 @click.option("--allow-shrink", is_flag=True, help="Unpublish even when the snapshot is under half of the last one.")
@@ -24,17 +36,10 @@ def datatourisme_command(source: str, allow_shrink: bool, partial: bool) -> None
     Prints the report as JSON. Exits with 1 only when the source cannot be read; rejected objects are listed
     with their reasons and the rest is imported.
     """
-    from urbanpulse.imports import datatourisme, engine
+    from urbanpulse.imports import datatourisme
 
-    area = tuple(current_app.config.get("IMPORT_AREA_BBOX") or DEFAULT_AREA)
     objects = (datatourisme.candidate(node) for node in datatourisme.read_source(source))
-    try:
-        report = engine.run(
-            "datatourisme", objects, area=area, complete=not partial, allow_shrink=allow_shrink, location=source
-        )
-    except engine.SourceError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
+    _import_and_report("datatourisme", objects, complete=not partial, allow_shrink=allow_shrink, location=source)
 
 
 @import_cli.command("openagenda")
@@ -49,18 +54,11 @@ def openagenda_command(source: str, since: str | None, allow_shrink: bool, key: 
 
     Prints the report as JSON. Exits with 1 only when the source cannot be read.
     """
-    from urbanpulse.imports import engine, openagenda
+    from urbanpulse.imports import openagenda
 
-    area = tuple(current_app.config.get("IMPORT_AREA_BBOX") or DEFAULT_AREA)
     objects = (openagenda.candidate(event) for event in openagenda.read_source(source, api_key=key, since=since))
     location = source.split("?")[0]  # never the key, should a URL carry one
-    try:
-        report = engine.run(
-            "openagenda", objects, area=area, complete=not since, allow_shrink=allow_shrink, location=location
-        )
-    except engine.SourceError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
+    _import_and_report("openagenda", objects, complete=not since, allow_shrink=allow_shrink, location=location)
 
 
 @import_cli.command("tourinsoft")
@@ -80,15 +78,12 @@ def tourinsoft_command(source: str, mapping_file: str | None, allow_shrink: bool
     """
     from urbanpulse.imports import engine, tourinsoft
 
-    area = tuple(current_app.config.get("IMPORT_AREA_BBOX") or DEFAULT_AREA)
     try:
         override = tourinsoft.read_mapping(mapping_file) if mapping_file else None
-        mapping = tourinsoft.mapping_with(override)
-        objects = (tourinsoft.candidate(item, mapping) for item in tourinsoft.read_source(source))
-        report = engine.run(
-            "tourinsoft", objects, area=area, complete=not partial, allow_shrink=allow_shrink,
-            location=source.split("?")[0],
-        )  # fmt: skip
     except engine.SourceError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
+    mapping = tourinsoft.mapping_with(override)
+    objects = (tourinsoft.candidate(item, mapping) for item in tourinsoft.read_source(source))
+    _import_and_report(
+        "tourinsoft", objects, complete=not partial, allow_shrink=allow_shrink, location=source.split("?")[0]
+    )

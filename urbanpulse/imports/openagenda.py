@@ -12,20 +12,16 @@ was imported, never touched otherwise.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import requests
-
+from urbanpulse.imports import sources
 from urbanpulse.imports.engine import Candidate, Rejection, Removal, SourceError
 from urbanpulse.imports.jsonld import translations
 
 PARIS = ZoneInfo("Europe/Paris")
 PAGE_SIZE = 100
-TIMEOUT_S = 30
 MAX_PAGES = 1_000  # 100,000 events: far beyond any town's agenda; stops a cursor that never ends
 PUBLISHED_STATE = 2
 # OpenAgenda's status codes (v2): 1 scheduled, 2 rescheduled, 3 moved online, 4 postponed, 5 full, 6 cancelled.
@@ -45,13 +41,7 @@ def read_source(source: str, *, api_key: str | None = None, since: str | None = 
     if source.startswith(("http://", "https://")):
         yield from _pages(source, api_key=api_key, since=since)
         return
-    path = Path(source)
-    if not path.is_file():
-        raise SourceError(f"no such file: {source}")
-    try:
-        value = json.loads(path.read_bytes())
-    except ValueError:
-        raise SourceError(f"{source} is not valid JSON") from None
+    value = sources.json_file(source)
     events = value.get("events") if isinstance(value, dict) else value
     if not isinstance(events, list):
         raise SourceError(f"{source} holds no list of events")
@@ -67,16 +57,7 @@ def _pages(url: str, *, api_key: str | None, since: str | None) -> Iterator[dict
             params["updatedAt[gte]"] = since
         if after:
             params["after[]"] = after
-        try:
-            response = requests.get(url, params=params, headers=headers, timeout=TIMEOUT_S)
-        except requests.RequestException as error:
-            raise SourceError(f"OpenAgenda could not be reached: {type(error).__name__}") from None
-        if response.status_code != 200:
-            raise SourceError(f"OpenAgenda answered {response.status_code}")
-        try:
-            body = response.json()
-        except ValueError:
-            raise SourceError("OpenAgenda answered something that is not JSON") from None
+        body = sources.json_answer(url, what="OpenAgenda", params=params, headers=headers)
         events = [event for event in body.get("events") or [] if isinstance(event, dict)]
         yield from events
         after = body.get("after")

@@ -13,8 +13,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-import requests
-
+from urbanpulse.imports import sources
 from urbanpulse.imports.engine import Candidate, Rejection, SourceError
 
 DEFAULT_MAPPING = {
@@ -31,7 +30,6 @@ DEFAULT_MAPPING = {
     "type": "ObjectTypeName",
 }  # fmt: skip
 LIST_SEPARATOR, PART_SEPARATOR = "|", "#"
-TIMEOUT_S = 30
 MAX_PAGES = 1_000
 # Words of the object's type (any case) to our POI categories; the first match wins, else DEFAULT_CATEGORY.
 CATEGORY_OF_TYPE = [
@@ -69,14 +67,7 @@ def read_source(source: str) -> Iterator[dict]:
     if source.startswith(("http://", "https://")):
         yield from _pages(source)
         return
-    path = Path(source)
-    if not path.is_file():
-        raise SourceError(f"no such file: {source}")
-    try:
-        body = json.loads(path.read_bytes())
-    except ValueError:
-        raise SourceError(f"{source} is not valid JSON") from None
-    yield from _values(body, source)
+    yield from _values(sources.json_file(source), source)
 
 
 def _values(body, where: str) -> list[dict]:
@@ -88,16 +79,7 @@ def _values(body, where: str) -> list[dict]:
 
 def _pages(url: str) -> Iterator[dict]:
     for _ in range(MAX_PAGES):
-        try:
-            response = requests.get(url, headers={"Accept": "application/json"}, timeout=TIMEOUT_S)
-        except requests.RequestException as error:
-            raise SourceError(f"the syndication could not be reached: {type(error).__name__}") from None
-        if response.status_code != 200:
-            raise SourceError(f"the syndication answered {response.status_code}")
-        try:
-            body = response.json()
-        except ValueError:
-            raise SourceError("the syndication answered something that is not JSON") from None
+        body = sources.json_answer(url, what="the syndication", headers={"Accept": "application/json"})
         yield from _values(body, url.split("?")[0])
         url = body.get("odata.nextLink") or body.get("@odata.nextLink")
         if not url:
