@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from tests.apikeys.helpers import forget_keys, keyed, limited_app, make_key
 from tests.factories import OPERATOR_HEADERS, make_poi
 from tests.problem import assert_problem
-from urbanpulse.apikeys import service
+from urbanpulse.apikeys import service, usage
 
 NO_SUCH_ID = "00000000-0000-0000-0000-000000000000"
 
@@ -94,10 +94,22 @@ def test_per_minute_limit_hit_exactly_at_n_with_the_headers(app_config, app):
 
 def test_per_day_limit(app_config, app):
     limited = limited_app(app_config)
-    _, key = make_key(per_minute=100, per_day=3)
+    record, key = make_key(per_minute=100, per_day=3)
     client = limited.test_client()
-    statuses = [client.get("/api/v1/categories", headers=keyed(key)).status_code for _ in range(4)]
-    assert statuses == [200, 200, 200, 429]
+    answers = [client.get("/api/v1/categories", headers=keyed(key)) for _ in range(5)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
+    assert [a.headers["RateLimit-Policy"] for a in answers[:3]] == ['"minute";q=100;w=60, "day";q=3;w=86400'] * 3
+    assert answers[3].headers["RateLimit-Policy"] == '"day";q=3;w=86400'  # refused before the limiter counts
+    assert answers[2].headers["RateLimit"].startswith('"minute";r=97;')
+    refused = answers[3]
+    assert_problem(refused, 429)
+    assert "midnight UTC" in refused.get_json()["detail"]
+    remaining, reset = re.fullmatch(r'"day";r=(\d+);t=(\d+)', refused.headers["RateLimit"]).groups()
+    assert remaining == "0" and 0 < int(reset) <= 86400 and refused.headers["Retry-After"] == reset
+    # Refused requests do not use up the quota; they are counted as throttled.
+    assert usage.admitted_today(record.id) == 3
+    usage.push(flush_when_due=False)
+    assert [(d["requests"], d["throttled"]) for d in usage.daily_usage(key_id=record.id)] == [(5, 2)]
 
 
 def test_anonymous_limit_is_per_address_and_editors_are_not_held_to_it(app_config, app, editor_headers):

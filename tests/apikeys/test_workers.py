@@ -1,5 +1,6 @@
 """On the real gunicorn service (two workers): suspension and revocation refuse a key on every worker within a
-second, and the key, sent in the query string with gunicorn's access log on, never reaches the logs."""
+second, the key, sent in the query string with gunicorn's access log on, never reaches the logs, and a day quota
+is shared by the workers."""
 
 from __future__ import annotations
 
@@ -73,3 +74,21 @@ def test_suspension_and_revocation_reach_every_worker_within_a_second(app, datab
     logged = log_file.read_text()
     assert "gunicorn.access" in logged and "key=[redacted]" in logged
     assert key not in logged and key[9:] not in logged
+
+
+def test_the_day_quota_is_shared_by_the_workers(app, database_url, redis_url):
+    _, key = make_key(per_day=3 * WORKERS)
+    service_ = Service(database_url=database_url, redis_url=redis_url, workers=WORKERS, METRICS_TOKEN="").start()
+    try:
+        connections = one_connection_per_worker(service_, WORKERS)
+        rounds = []
+        for _ in range(4):
+            rounds.append(_statuses(connections, "/api/v1/categories", {"X-API-Key": key}))
+            # Within two pushes (API_KEY_USAGE_PUSH_S) each worker has sent its count and heard the others'.
+            time.sleep(2.5)
+        for connection in connections:
+            connection.close()
+    finally:
+        service_.stop()
+    # Each worker alone admitted 3 of the 6, less than the quota: the refusals come from the shared total.
+    assert rounds == [[200] * WORKERS] * 3 + [[429] * WORKERS]

@@ -2,7 +2,11 @@
 applied, CORS answered for its own origins only, and the request counted.
 
 Unknown or revoked key: 401; suspended, wrong origin or address, or a group the key may not call: 403 (all
-problem+json, never echoing the key). Without a key, a caller is anonymous (lower per-address limits).
+problem+json, never echoing the key); over its day quota: 429 until midnight UTC. Without a key, a caller is
+anonymous (lower per-address limits).
+
+A key's per-minute quota is the rate limiter's; its day quota is checked here against the day's admitted
+requests that `usage` counts anyway (see there), which saves the limiter a second Redis window per request.
 
 Each worker keeps the keys it has seen for API_KEY_CACHE_TTL_S (0.5 s) and then reads the row again (one
 indexed look-up per key per worker and interval). That, rather than a Redis version or pub/sub, is how a
@@ -14,10 +18,12 @@ outage cannot keep a revoked key alive.
 from __future__ import annotations
 
 import ipaddress
+import math
 import threading
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request
@@ -25,9 +31,10 @@ from sqlalchemy import select
 
 from urbanpulse.apikeys import service, usage
 from urbanpulse.apikeys.models import ApiKey
-from urbanpulse.core.errors import Forbidden, Unauthorized
+from urbanpulse.core.errors import Forbidden, TooManyRequests, Unauthorized
 from urbanpulse.core.extensions import db
 from urbanpulse.core.redis_client import database_namespace
+from urbanpulse.web.limits import Quota, report_other_quotas
 
 KEYED_PATHS = ("/api/", "/ogc")
 HEADER = "X-API-Key"
@@ -52,8 +59,8 @@ class KeyRecord:
 
     @property
     def limits(self) -> str:
-        """The key's quotas in the rate limiter's notation."""
-        return f"{self.per_minute} per minute; {self.per_day} per day"
+        """The key's quota that the rate limiter keeps, in its notation (the day's is checked here)."""
+        return f"{self.per_minute} per minute"
 
 
 _cache: dict[tuple[str, str], tuple[float, KeyRecord | None]] = {}
@@ -139,6 +146,30 @@ def _check(record: KeyRecord) -> None:
         _refuse("group", Forbidden(f"this API key may not call the {group} API"))
 
 
+def _seconds_to_midnight_utc() -> int:
+    now = datetime.now(UTC)
+    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
+    return max(1, math.ceil((midnight - now).total_seconds()))
+
+
+def _check_day_quota(record: KeyRecord) -> None:
+    used = usage.admitted_today(record.id)
+    breached = used >= record.per_day
+    g.api_key_day = Quota(
+        "day", record.per_day, 86400, max(0, record.per_day - used - 1), _seconds_to_midnight_utc(), breached
+    )
+    if breached:
+        raise TooManyRequests(
+            f"this API key has used its {record.per_day} requests of the day; they are renewed at midnight UTC"
+        )
+
+
+def day_quota_of_request() -> list[Quota]:
+    """The key's day quota and where this request left it, for the rate-limit fields (none without a key)."""
+    quota = g.get("api_key_day")
+    return [quota] if quota is not None else []
+
+
 def presented_key() -> str | None:
     """The key the request carries (header first, then the query parameter), or None."""
     key = request.headers.get(HEADER)
@@ -153,6 +184,7 @@ def presented_key() -> str | None:
 def check_api_key() -> None:
     """Before each API request: identify and check the key, if any (g.api_key)."""
     g.pop("api_key", None)
+    g.pop("api_key_day", None)
     if not request.path.startswith(KEYED_PATHS):
         return
     key = presented_key()
@@ -167,6 +199,8 @@ def check_api_key() -> None:
     g.api_key = record  # refusals from here on are counted in the key's usage
     g.api_key_group = group_of_request()
     _check(record)
+    if request.method != "OPTIONS" and current_app.config["RATELIMIT_ENABLED"]:
+        _check_day_quota(record)
 
 
 def _cors(response) -> None:
@@ -206,3 +240,4 @@ def register_api_key_hooks(app: Flask) -> None:
     """Check keys before the rate limiter counts the request (it counts keyed requests per key)."""
     app.before_request(check_api_key)
     app.after_request(after_api_request)
+    report_other_quotas(day_quota_of_request)

@@ -5,6 +5,13 @@ PostgreSQL (api_key_usage) at most every API_KEY_USAGE_FLUSH_S by whichever proc
 A flush renames the pending hash before reading it, so counts made meanwhile land in a new one; it never counts
 twice unless it dies between its commit and the deletion of the renamed hash. /metrics gets the same counts,
 without a key label.
+
+The same push also keeps each key's day quota (`per_day`, UTC days): it adds the requests this process
+admitted to a Redis counter per key and day (`INCRBY`, whose answer is the total of every process), so the key
+check compares the last total it heard plus what this process admitted since, with no round trip on a busy
+key's path. A key this process has not heard of for API_KEY_DAY_TOTAL_STALE_S is read once (`GET`) before it
+is checked. Each process may thus admit up to one push interval of its own requests past the quota; with Redis
+unreachable the last known total is used (failing open, as the rate limiter's in-memory fallback does).
 """
 
 from __future__ import annotations
@@ -30,6 +37,8 @@ from urbanpulse.core.redis_client import database_namespace
 
 log = logging.getLogger(__name__)
 METRICS = {"r": "requests", "e": "client_errors", "t": "throttled"}
+DAY_TOTAL_TTL_S = 2 * 86400  # a day's total outlives its day by one, for a late push
+DAY_TOTAL_KEPT_S = 60  # a key not checked for this long is no longer refreshed by each push
 
 KEYED_REQUESTS = Counter(
     "urbanpulse_api_key_requests",
@@ -79,26 +88,62 @@ def outcome_of(status: int) -> str:
     return "server_error" if status >= 500 else "ok"
 
 
+DayKey = tuple[str, str]  # (key id, UTC day)
+
+
 class _Buffer:
-    """This process's counts not yet in Redis: {field: n} and {key id: last use}, pushed every second."""
+    """This process's counts not yet in Redis: {field: n}, {key id: last use} and the admitted requests per
+    (key, day), pushed every second; and the day totals of every process as last heard from Redis."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.fields: Counter_[str] = Counter_()
         self.last_used: dict[str, int] = {}
+        self.admitted: Counter_[DayKey] = Counter_()
+        self.in_flight: Counter_[DayKey] = Counter_()  # taken by a push whose answer is not back yet
+        self.day_totals: dict[DayKey, tuple[int, float]] = {}  # (total, monotonic time heard)
+        self.day_used: dict[DayKey, float] = {}  # monotonic time a request of the key was last checked here
         self.pusher: threading.Thread | None = None
 
-    def take(self) -> tuple[Counter_[str], dict[str, int]]:
+    def take(self) -> tuple[Counter_[str], dict[str, int], Counter_[DayKey]]:
         with self.lock:
-            fields, last_used = self.fields, self.last_used
-            self.fields, self.last_used = Counter_(), {}
-        return fields, last_used
+            fields, last_used, admitted = self.fields, self.last_used, self.admitted
+            self.fields, self.last_used, self.admitted = Counter_(), {}, Counter_()
+            self.in_flight.update(admitted)
+        return fields, last_used, admitted
 
-    def put_back(self, fields: Counter_[str], last_used: dict[str, int]) -> None:
+    def put_back(self, fields: Counter_[str], last_used: dict[str, int], admitted: Counter_[DayKey]) -> None:
         with self.lock:
             self.fields.update(fields)
             for key_id, at in last_used.items():
                 self.last_used[key_id] = max(at, self.last_used.get(key_id, 0))
+            self.in_flight.subtract(admitted)
+            self.admitted.update(admitted)
+
+    def to_refresh(self, admitted: Counter_[DayKey]) -> list[DayKey]:
+        """The day totals a push reads again besides those it adds to: keys checked here in the last minute
+        (the others are forgotten, and read again when next checked)."""
+        now = time.monotonic()
+        today = _today()
+        with self.lock:
+            for day_key in [k for k, at in self.day_used.items() if now - at > DAY_TOTAL_KEPT_S or k[1] != today]:
+                del self.day_used[day_key]
+                self.day_totals.pop(day_key, None)
+            return [k for k in self.day_used if k not in admitted]
+
+    def heard(self, day_keys: list[DayKey], totals: list, *, landed: Counter_[DayKey]) -> None:
+        """Record the day totals Redis answered (INCRBY or GET) for `day_keys`, which include the counts of
+        `landed` (no longer in flight)."""
+        now = time.monotonic()
+        with self.lock:
+            for day_key, total in zip(day_keys, totals, strict=True):
+                self.day_totals[day_key] = (int(total or 0), now)
+            self.in_flight.subtract(landed)
+            self.in_flight = +self.in_flight  # drops the zeros
+
+    def local(self, day_key: DayKey) -> int:
+        """What this process admitted for `day_key` that no total heard from Redis includes yet."""
+        return self.admitted[day_key] + self.in_flight[day_key]
 
 
 _buffers: dict[tuple[str, str], _Buffer] = {}
@@ -120,7 +165,8 @@ def count(*, key_id: uuid.UUID, group: str, status: int) -> None:
     API_KEY_USAGE_PUSH_S, so a worker that stops loses at most that much."""
     outcome = outcome_of(status)
     KEYED_REQUESTS.labels(group, outcome).inc()
-    field = f"{key_id}|{datetime.now(UTC).date().isoformat()}|{group}|"
+    today = _today()
+    field = f"{key_id}|{today}|{group}|"
     buffer = _buffer()
     with buffer.lock:
         buffer.fields[field + "r"] += 1
@@ -128,11 +174,49 @@ def count(*, key_id: uuid.UUID, group: str, status: int) -> None:
             buffer.fields[field + "e"] += 1
         elif outcome == "throttled":
             buffer.fields[field + "t"] += 1
+        if outcome != "throttled":  # a refused request does not use up the day's quota
+            buffer.admitted[(str(key_id), today)] += 1
         buffer.last_used[str(key_id)] = int(time.time())
         if buffer.pusher is None:
             app = current_app._get_current_object()
             buffer.pusher = threading.Thread(target=_push_forever, args=(app,), name="api-key-usage", daemon=True)
             buffer.pusher.start()
+
+
+def _today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+def _day_total_key(day_key: DayKey) -> str:
+    key_id, day = day_key
+    return f"up:{database_namespace()}:apikeys:day:{day}:{key_id}"
+
+
+def admitted_today(key_id: uuid.UUID) -> int:
+    """How many of the key's requests were admitted today (UTC) by every process, as far as this one knows:
+    the last total heard from Redis plus this process's own since; read from Redis when that total is older
+    than API_KEY_DAY_TOTAL_STALE_S (a key this process serves often is refreshed by every push)."""
+    day_key = (str(key_id), _today())
+    buffer = _buffer()
+    with buffer.lock:
+        heard = buffer.day_totals.get(day_key)
+        local = buffer.local(day_key)
+        buffer.day_used[day_key] = time.monotonic()
+    if heard is None or time.monotonic() - heard[1] > current_app.config["API_KEY_DAY_TOTAL_STALE_S"]:
+        total = heard[0] if heard else 0
+        try:
+            total = int(redis_client.client.get(_day_total_key(day_key)) or 0)
+        except redis.RedisError as error:
+            log.warning("API key day total unknown, the last one heard is used (Redis: %s)", error)
+        with buffer.lock:
+            # Another thread's push may have heard a newer total meanwhile: keep the larger.
+            newer = buffer.day_totals.get(day_key)
+            if newer is None or newer[0] < total:
+                buffer.day_totals[day_key] = (total, time.monotonic())
+            else:
+                total = newer[0]
+        return total + local
+    return heard[0] + local
 
 
 def _push_forever(app: Flask) -> None:
@@ -156,10 +240,17 @@ def push(*, flush_when_due: bool = True) -> None:
     """Move this process's buffered counts into Redis (one pipeline); then, when API_KEY_USAGE_FLUSH_S has
     passed since the last flush anywhere (a Redis lock), flush Redis into PostgreSQL."""
     buffer = _buffer()
-    fields, last_used = buffer.take()
+    fields, last_used, admitted = buffer.take()
+    refreshed = buffer.to_refresh(admitted)
     pending, _, last_used_key, due_key = _names()
     try:
         pipe = redis_client.client.pipeline(transaction=False)
+        for day_key, n in admitted.items():
+            pipe.incrby(_day_total_key(day_key), n)
+        for day_key in refreshed:
+            pipe.get(_day_total_key(day_key))
+        for day_key in admitted:
+            pipe.expire(_day_total_key(day_key), DAY_TOTAL_TTL_S)
         for field, n in fields.items():
             pipe.hincrby(pending, field, n)
         if last_used:
@@ -168,9 +259,11 @@ def push(*, flush_when_due: bool = True) -> None:
             pipe.set(due_key, 1, nx=True, ex=current_app.config["API_KEY_USAGE_FLUSH_S"])
         results = pipe.execute() if len(pipe) else []
     except redis.RedisError as error:
-        buffer.put_back(fields, last_used)
+        buffer.put_back(fields, last_used, admitted)
         log.warning("API key usage kept in memory (Redis: %s)", error)
         return
+    day_keys = [*admitted, *refreshed]
+    buffer.heard(day_keys, results[: len(day_keys)], landed=admitted)
     if flush_when_due and results and results[-1]:
         try:
             flush()

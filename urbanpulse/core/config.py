@@ -103,6 +103,8 @@ class Config:
     # within this), how often the usage counted in Redis is flushed to PostgreSQL, and the defaults of new keys.
     API_KEY_CACHE_TTL_S = float(os.environ.get("API_KEY_CACHE_TTL_S", "0.5"))
     API_KEY_USAGE_PUSH_S = float(os.environ.get("API_KEY_USAGE_PUSH_S", "1.0"))
+    # A key's day total heard longer ago than this is read again before the key is checked.
+    API_KEY_DAY_TOTAL_STALE_S = float(os.environ.get("API_KEY_DAY_TOTAL_STALE_S", "2.0"))
     API_KEY_USAGE_FLUSH_S = _env_int("API_KEY_USAGE_FLUSH_S", 60)
     API_KEY_DEFAULT_PER_MINUTE = _env_int("API_KEY_DEFAULT_PER_MINUTE", 6000)
     API_KEY_DEFAULT_PER_DAY = _env_int("API_KEY_DEFAULT_PER_DAY", 1_000_000)

@@ -17,6 +17,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
@@ -72,6 +73,31 @@ def _read_limit() -> str:
     return _reader()[1]
 
 
+@dataclass(frozen=True)
+class Quota:
+    """A quota kept outside the limiter (an API key's day), reported in the same header fields."""
+
+    name: str  # as in RateLimit-Policy: "day"
+    amount: int
+    window_s: int
+    remaining: int  # after this request
+    reset_s: int
+    breached: bool
+
+
+def _no_quotas() -> list[Quota]:
+    return []
+
+
+_other_quotas: Callable[[], list[Quota]] = _no_quotas
+
+
+def report_other_quotas(quotas_of_request: Callable[[], list[Quota]]) -> None:
+    """Let `quotas_of_request()` add quotas the limiter does not keep to the rate-limit fields."""
+    global _other_quotas
+    _other_quotas = quotas_of_request
+
+
 def _not_a_read() -> bool:
     return request.method not in SAFE_METHODS or request.path.startswith(UNLIMITED_PATHS)
 
@@ -90,30 +116,63 @@ limiter = Limiter(
 )
 
 
+@limiter.request_filter
+def _unlimited_path() -> bool:
+    # Probes and metrics skip the limiter altogether: its per-request bookkeeping (~0.3 ms, profiled) would be
+    # most of a health check's time, and /healthz's tail is what a load balancer's timeout sees.
+    return request.path.startswith(UNLIMITED_PATHS)
+
+
 def _policy_name(item) -> str:
     unit = item.GRANULARITY.name
     return unit if item.multiples == 1 else f"{item.multiples}{unit}s"
 
 
-def rate_limit_headers(response):
-    """`RateLimit-Policy` and `RateLimit` on every limited response, `Retry-After` on a 429 from a limit."""
+def _limiter_quotas() -> tuple[list[Quota], Quota | None] | None:
+    """The limiter's limits of this request (smallest window first) and the nearest one with its standing;
+    None when Redis did not answer."""
     applied = limiter.current_limits
     nearest = limiter.current_limit
     if not applied or nearest is None:
-        return response
+        return [], None
     try:
         reset_s = min(nearest.limit.get_expiry(), max(0, math.ceil(nearest.reset_at - time.time())))
         remaining = max(0, nearest.remaining)
     except Exception as error:  # Redis unreachable: the answer goes without the fields
         log.warning("rate-limit fields left out: %s", error)
-        return response
-    policies = dict.fromkeys(
-        f'"{_policy_name(limit.limit)}";q={limit.limit.amount};w={limit.limit.get_expiry()}' for limit in applied
+        return None
+    standing = Quota(
+        _policy_name(nearest.limit),
+        nearest.limit.amount,
+        nearest.limit.get_expiry(),
+        remaining,
+        reset_s,
+        nearest.breached,
     )
+    # Only the nearest one's standing is reported, so the others' remaining and reset are never asked for.
+    quotas = [Quota(_policy_name(lim.limit), lim.limit.amount, lim.limit.get_expiry(), 0, 0, False) for lim in applied]
+    return quotas, standing
+
+
+def rate_limit_headers(response):
+    """`RateLimit-Policy` and `RateLimit` on every limited response, `Retry-After` on a 429 from a limit.
+
+    The quota reported in `RateLimit` is a breached one, else the limiter's nearest (its smallest window), as
+    Flask-Limiter chooses among its own."""
+    found = _limiter_quotas()
+    if found is None:
+        return response
+    quotas, nearest = found
+    others = _other_quotas()
+    quotas += others
+    nearest = next((quota for quota in others if quota.breached), None) or nearest or (others[0] if others else None)
+    if nearest is None:
+        return response
+    policies = dict.fromkeys(f'"{quota.name}";q={quota.amount};w={quota.window_s}' for quota in quotas)
     response.headers["RateLimit-Policy"] = ", ".join(policies)
-    response.headers["RateLimit"] = f'"{_policy_name(nearest.limit)}";r={remaining};t={reset_s}'
+    response.headers["RateLimit"] = f'"{nearest.name}";r={nearest.remaining};t={nearest.reset_s}'
     if response.status_code == 429 and nearest.breached:
-        response.headers["Retry-After"] = str(max(1, reset_s))
+        response.headers["Retry-After"] = str(max(1, nearest.reset_s))
     return response
 
 
