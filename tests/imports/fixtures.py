@@ -72,6 +72,42 @@ def daily_event(identifier="FMANOR062V50CCCC", *, days=537, updated="2026-11-20T
     }
 
 
+def walking_tour(
+    identifier="ITINOR062V50EEEE", *, steps=None, classes=("WalkingTour",), updated="2026-11-25T08:00:00Z"
+):
+    """A walking tour along the port, its steps listed out of order with their `stepOrder`: the museum (by its
+    @id, no position of its own), a quay (its own position only), the beach (by its dc:identifier)."""
+    steps = (
+        steps
+        if steps is not None
+        else [
+            {"@type": ["ItineraryStep"], "stepOrder": "3", "isStepOf": {"dc:identifier": "PNANOR062V50BBBB"}},
+            {
+                "@type": ["ItineraryStep"],
+                "stepOrder": 1,
+                "isStepOf": {"@id": "https://data.datatourisme.fr/13/PCUNOR062V50AAAA"},
+            },
+            {
+                "@type": ["ItineraryStep"],
+                "stepOrder": "2",
+                "isLocatedAt": [{"schema:geo": {"schema:latitude": "50.7270", "schema:longitude": "1.6000"}}],
+            },
+        ]
+    )
+    return {
+        "@id": f"https://data.datatourisme.fr/12/{identifier}",
+        "dc:identifier": identifier,
+        "@type": ["Tour", *classes, "PlaceOfInterest"],
+        "rdfs:label": {"fr": ["Du château à la plage"], "en": ["From the castle to the beach"]},
+        "hasTheme": [{"@id": "https://www.datatourisme.fr/ontology/core#MaritimeHeritage",
+                      "rdfs:label": {"fr": ["Patrimoine maritime"]}}],
+        "hasTourType": [{"@id": "kb:OneWay"}],
+        "tourDistance": "2500",
+        "lastUpdate": updated,
+        "hasItineraryStep": steps,
+    }  # fmt: skip
+
+
 def write_flux(folder: Path, objects: list[dict], *, with_index: bool = True) -> Path:
     """A flux folder: one JSON file per object (and index.json listing them)."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import make_poi
-from tests.imports.fixtures import beach, daily_event, museum, write_flux
+from tests.imports.fixtures import beach, daily_event, museum, walking_tour, write_flux
 from urbanpulse.core.extensions import db
 from urbanpulse.editing.actor import Actor
 from urbanpulse.editing.etags import item_etag
@@ -19,6 +19,8 @@ from urbanpulse.events.models import Event
 from urbanpulse.imports.models import ImportRecord
 from urbanpulse.pois import service as pois
 from urbanpulse.pois.models import Poi
+from urbanpulse.routes import service as routes
+from urbanpulse.routes.models import Route
 
 
 def run_import(app, source, *extra) -> tuple[int, dict]:
@@ -197,3 +199,65 @@ def test_an_object_the_service_refuses_is_undone_alone_within_its_batch(app, tmp
     assert all(imported_poi(f"BATCH{i}").name["fr"] == f"Lieu {i}" for i in (0, 1, 3, 4))
     code, again = run_import(app, flux)
     assert again["counts"]["unchanged"] == 4 and again["counts"]["created"] == 0 and again["counts"]["rejected"] == 1
+
+
+def test_a_tour_becomes_a_route_through_its_steps_in_order(app, client, tmp_path):
+    # The tour comes first in the flux: it is imported once the places its steps name exist.
+    flux = write_flux(tmp_path / "flux", [walking_tour(), museum(), beach()])
+    code, first = run_import(app, flux)
+    assert code == 0 and first["counts"]["created"] == 3 and first["counts"]["rejected"] == 0, first
+    record = db.session.execute(select(ImportRecord).where(ImportRecord.kind == "route")).scalar_one()
+    route = db.session.get(Route, record.target_id)
+    assert (route.status, route.kind, route.theme, route.official_length_m) == ("published", "walk", "maritime", 2500)
+    assert route.name == {"fr": "Du château à la plage", "en": "From the castle to the beach"}
+    line = [list(position) for part in routes.route_parts(route) for position in part]
+    assert line == [[1.617, 50.7256], [1.6, 50.727], [1.59, 50.729]]
+    stops = [stop.poi_id for stop in routes.current_stops(route.id)]
+    assert stops == [imported_poi("PCUNOR062V50AAAA").id, imported_poi("PNANOR062V50BBBB").id]
+    public = client.get(f"/api/v1/routes/{route.id}").get_json()
+    assert [stop["poi_id"] for stop in public["properties"]["stops"]] == [str(poi_id) for poi_id in stops]
+    version = route.version
+    code, again = run_import(app, flux)
+    assert again["counts"]["unchanged"] == 3 and again["counts"]["created"] == again["counts"]["updated"] == 0
+    db.session.expire_all()
+    assert db.session.get(Route, route.id).version == version
+    # A new stamp with a step moved: the line follows, the stops stay.
+    moved = walking_tour(updated="2026-12-01T08:00:00Z")
+    moved["hasItineraryStep"][2]["isLocatedAt"][0]["schema:geo"]["schema:latitude"] = "50.7275"
+    write_flux(flux, [moved, museum(), beach()])
+    code, third = run_import(app, flux)
+    assert third["counts"]["updated"] == 1, third
+    db.session.expire_all()
+    route = db.session.get(Route, route.id)
+    assert [list(p) for part in routes.route_parts(route) for p in part][1] == [1.6, 50.7275]
+    assert [stop.poi_id for stop in routes.current_stops(route.id)] == stops
+
+
+def test_tours_that_cannot_be_routes_are_rejected_with_their_reason(app, tmp_path):
+    unknown_place = walking_tour(
+        "ITINOR062V50FFFF",
+        steps=[
+            {"isStepOf": {"@id": "https://data.example/none"}},
+            {"isStepOf": {"@id": "https://data.example/nowhere"}},
+        ],
+    )
+    by_car = walking_tour("ITINOR062V50GGGG", classes=("RoadTour",))
+    one_step = walking_tour("ITINOR062V50HHHH", steps=[{"isStepOf": {"dc:identifier": "PNANOR062V50BBBB"}}])
+    flux = write_flux(tmp_path / "flux", [unknown_place, by_car, one_step, museum(), beach()])
+    code, report = run_import(app, flux)
+    assert code == 0 and report["counts"]["created"] == 2, report
+    reasons = {item["id"]: item["reason"] for item in report["rejected"]}
+    assert "which this source did not import" in reasons["ITINOR062V50FFFF"]
+    assert "RoadTour" in reasons["ITINOR062V50GGGG"]
+    assert reasons["ITINOR062V50HHHH"] == "a tour needs at least two steps"
+    assert db.session.execute(select(Route).where(Route.source.like("datatourisme%"))).first() is None
+
+
+def test_a_loop_tour_comes_back_to_its_start(app, tmp_path):
+    loop = walking_tour("ITINOR062V50JJJJ")
+    loop["hasTourType"] = [{"@id": "https://www.datatourisme.fr/ontology/core#Loop"}]
+    code, report = run_import(app, write_flux(tmp_path / "flux", [loop, museum(), beach()]))
+    assert code == 0 and report["counts"]["created"] == 3, report
+    route = db.session.execute(select(Route).where(Route.source.like("datatourisme%"))).scalar_one()
+    line = [list(position) for part in routes.route_parts(route) for position in part]
+    assert route.is_loop and line[0] == line[-1] == [1.617, 50.7256] and len(line) == 4

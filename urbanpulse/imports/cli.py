@@ -38,7 +38,7 @@ def datatourisme_command(source: str, allow_shrink: bool, partial: bool) -> None
     """
     from urbanpulse.imports import datatourisme
 
-    objects = (datatourisme.candidate(node) for node in datatourisme.read_source(source))
+    objects = datatourisme.candidates(datatourisme.read_source(source))
     _import_and_report("datatourisme", objects, complete=not partial, allow_shrink=allow_shrink, location=source)
 
 

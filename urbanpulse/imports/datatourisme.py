@@ -1,12 +1,19 @@
 """DATAtourisme objects (the per-object JSON of a flux, from a folder or a zip, with or without index.json) as
 candidates for the import engine: places of interest become POIs, events become events whose periods become
-occurrences at their local times. Bad objects become rejections with their id and reason."""
+occurrences at their local times, tours become routes through their ordered steps. Bad objects become
+rejections with their id and reason.
+
+A tour's steps are read under `hasItineraryStep` (also `hasStep`, `schema:itinerary`), in the order of their
+`stepOrder` / `schema:position` when given, else as listed. A step is located by its own `isLocatedAt` /
+`schema:geo`, or by the place it names (`@id` or `dc:identifier` of another object of the flux): a step naming
+a place imported as a POI becomes one of the route's stops. The line joins the steps in order (a loop tour
+returns to its start); its signposted length is `tourDistance` (metres)."""
 
 from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -34,6 +41,17 @@ EVENT_CATEGORY_OF_CLASS = [
     ("VisitEvent", "guided_tour"), ("Conference", "conference"), ("ChildrensEvent", "family"),
 ]  # fmt: skip
 DEFAULT_EVENT_CATEGORY = "other"
+# Tour classes to route kinds; road (car) and horse tours have no kind here and are rejected.
+KIND_OF_TOUR_CLASS = {"WalkingTour": "walk", "PedestrianTour": "walk", "CyclingTour": "bike",
+                      "MountainBikeTour": "bike", "FluvialTour": "boat", "SeaTour": "boat", "Tour": "walk"}  # fmt: skip
+UNSUPPORTED_TOURS = ("RoadTour", "HorseTour", "MotorbikeTour")
+THEME_WORDS = [("maritime", "maritime"), ("sea", "maritime"), ("port", "maritime"), ("militar", "military"),
+               ("religi", "religious"), ("nature", "nature"), ("architect", "architecture"), ("art", "art"),
+               ("gastronom", "gastronomy"), ("family", "family"), ("famille", "family")]  # fmt: skip
+DEFAULT_THEME = "history"
+DIFFICULTY_WORDS = [("easy", "easy"), ("facile", "easy"), ("veryeasy", "easy"), ("medium", "moderate"),
+                    ("moyen", "moderate"), ("difficult", "hard"), ("hard", "hard")]  # fmt: skip
+DEFAULT_DIFFICULTY = "moderate"
 DAYS = {"Monday": "Mo", "Tuesday": "Tu", "Wednesday": "We", "Thursday": "Th", "Friday": "Fr", "Saturday": "Sa",
         "Sunday": "Su", "PublicHolidays": "PH"}  # fmt: skip
 
@@ -157,6 +175,25 @@ def _external_id(node) -> str | None:
     return literal(get(node, "identifier")) or (str(node["@id"]) if node.get("@id") else None)
 
 
+def candidates(nodes: Iterable[dict]) -> Iterator[Candidate | Rejection]:
+    """The candidates of a flux's objects, tours last: a tour's steps may name places by their `@id`, which
+    become their identifiers once every object was read."""
+    aliases: dict[str, str] = {}
+    tours: list[Candidate] = []
+    for node in nodes:
+        found = candidate(node)
+        if isinstance(node, dict) and node.get("@id") and not isinstance(found, Rejection):
+            aliases[str(node["@id"])] = found.external_id
+        if isinstance(found, Candidate) and found.kind == "route":
+            tours.append(found)
+        else:
+            yield found
+    for tour in tours:
+        for step in tour.fields["steps"]:
+            step["ref"] = aliases.get(step["ref"], step["ref"]) if step["ref"] else None
+        yield tour
+
+
 def candidate(node) -> Candidate | Rejection:
     """One object as a candidate POI or event, or a rejection naming why."""
     external_id = _external_id(node)
@@ -168,14 +205,16 @@ def candidate(node) -> Candidate | Rejection:
     name = translations(get(node, "label"))
     if not name.get("fr"):
         return Rejection(external_id, "no name in French" if name else "no name in any language")
-    position = _position(node)
-    if position is None:
-        return Rejection(external_id, "missing or invalid coordinates")
     description = translations(get(first(node, "hasDescription"), "shortDescription")) or translations(
         get(node, "comment")
     )
     updated = literal(get(node, "lastUpdate", "modified"))
     machine = _machine_translated(node)
+    if found & (set(KIND_OF_TOUR_CLASS) | set(UNSUPPORTED_TOURS)):
+        return _tour(node, external_id, found, name, description, updated)
+    position = _position(node)
+    if position is None:
+        return Rejection(external_id, "missing or invalid coordinates")
     if "EntertainmentAndEvent" in found:
         return _event(node, external_id, found, name, description, position, updated, machine)
     if "PlaceOfInterest" not in found and not found & {c for c, _ in CATEGORY_OF_CLASS}:
@@ -237,3 +276,84 @@ def _event(node, external_id, found, name, description, position, updated, machi
         "timezone": "Europe/Paris",
     }
     return Candidate(external_id, "event", updated, fields, position)
+
+
+def _words(values) -> str:
+    """The local names and labels of vocabulary values ({"@id", "rdfs:label"} or plain names), lowercased."""
+    words = []
+    for value in values:
+        name = value.get("@id") if isinstance(value, dict) else literal(value)
+        label = get(value, "label")
+        words += [_local(str(name or "")), " ".join(translations(label).values()) if label else ""]
+    return " ".join(words).lower()
+
+
+def _starts_a_word(prefix: str, text: str) -> bool:
+    return any(word.startswith(prefix) for word in text.split())
+
+
+def _step_order(step, index: int) -> tuple[float, int]:
+    number = _number(get(step, "stepOrder", "position"))
+    return (number if number is not None else float(index), index)
+
+
+def _steps(node) -> list[dict]:
+    """The tour's steps in order: {"ref": external id of the place it names or None, "position": [lon, lat] or
+    None}; ValueError when a step is neither located nor names a place."""
+    raw = as_list(get(node, "hasItineraryStep", "hasStep", "itinerary"))
+    if len(raw) == 1 and isinstance(raw[0], dict) and "@list" in raw[0]:
+        raw = as_list(raw[0]["@list"])
+    ordered = sorted(enumerate(raw), key=lambda pair: _step_order(pair[1], pair[0]))
+    steps = []
+    for number, (_, step) in enumerate(ordered, start=1):
+        if isinstance(step, str):
+            step = {"@id": step}
+        if not isinstance(step, dict):
+            raise ValueError(f"step {number} is not an object")
+        geo = first(step, "geo")
+        position = _position(step)
+        if position is None and geo is not None:
+            lat, lon = _number(first(geo, "latitude")), _number(first(geo, "longitude"))
+            position = (lon, lat) if lat is not None and lon is not None else None
+        place = first(step, "isStepOf", "item", "refersTo") or step
+        ref = literal(get(place, "identifier")) or (
+            str(place["@id"]) if isinstance(place, dict) and place.get("@id") else None
+        )
+        if position is None and ref is None:
+            raise ValueError(f"step {number} has no position and names no place")
+        steps.append({"ref": ref, "position": list(position) if position else None})
+    return steps
+
+
+def _tour(node, external_id, found, name, description, updated) -> Candidate | Rejection:
+    unsupported = found & set(UNSUPPORTED_TOURS)
+    if unsupported:
+        return Rejection(external_id, f"a {sorted(unsupported)[0]} is not a walk, ride or boat trip")
+    try:
+        steps = _steps(node)
+    except ValueError as error:
+        return Rejection(external_id, f"unreadable steps: {error}")
+    if len(steps) < 2:
+        return Rejection(external_id, "a tour needs at least two steps")
+    start = steps[0]["position"]  # None when the first step names a place: known once resolved
+    kind = next(kind for cls, kind in KIND_OF_TOUR_CLASS.items() if cls in found)
+    themes = _words(as_list(get(node, "hasTheme")))
+    tour_types = _words(as_list(get(node, "hasTourType")))
+    difficulty = _words(
+        as_list(get(first(node, "hasPracticeCondition"), "hasDifficultyLevel"))
+        or as_list(get(node, "hasDifficultyLevel"))
+    )
+    distance_m = _number(get(node, "tourDistance"))
+    fields = {
+        "name": name,
+        "description": description,
+        "theme": next((theme for word, theme in THEME_WORDS if _starts_a_word(word, themes)), DEFAULT_THEME),
+        "kind": kind,
+        "difficulty": next(
+            (level for word, level in DIFFICULTY_WORDS if _starts_a_word(word, difficulty)), DEFAULT_DIFFICULTY
+        ),
+        "is_loop": _starts_a_word("loop", tour_types) or _starts_a_word("boucle", tour_types),
+        "official_length_m": distance_m if distance_m and distance_m > 0 else None,
+        "steps": steps,
+    }
+    return Candidate(external_id, "route", updated, fields, tuple(start) if start else None)

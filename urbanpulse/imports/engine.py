@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from urbanpulse.core.errors import DomainError
+from urbanpulse.core.errors import DomainError, ValidationFailed
 from urbanpulse.core.extensions import db
 from urbanpulse.editing import unit
 from urbanpulse.editing.actor import Actor
@@ -43,13 +43,14 @@ class SourceError(Exception):
 
 @dataclass(frozen=True)
 class Candidate:
-    """An upstream object ready to import: its kind (poi, event), update stamp, fields and (lon, lat)."""
+    """An upstream object ready to import: its kind (poi, event, route), update stamp, fields and (lon, lat);
+    a route's position may be unknown (None) until its steps are resolved."""
 
     external_id: str
     kind: str
     updated: str | None
     fields: dict
-    position: tuple[float, float]
+    position: tuple[float, float] | None
 
 
 @dataclass(frozen=True)
@@ -134,15 +135,19 @@ def run(
     db.session.add(run_row)
     db.session.commit()
     seen: set[str] = set()
+    deferred: list[Candidate] = []
     stream = iter(objects)
     while True:
         chunk, failure = _next_chunk(stream)
-        _import_chunk(chunk, source, area, actor, report, seen)
+        _import_chunk(chunk, source, area, actor, report, seen, deferred)
         if failure is not None:
             _finish(run_row, report, status="failed", message=str(failure))
             raise failure
         if len(chunk) < BATCH_SIZE:
             break
+    # Objects that name others of the source (a tour's steps) come last, once those others exist.
+    for start in range(0, len(deferred), BATCH_SIZE):
+        _import_chunk(deferred[start : start + BATCH_SIZE], source, area, actor, report, seen, None)
     if complete:
         _unpublish_missing(source, seen, actor, report, allow_shrink=allow_shrink)
     _finish(run_row, report, status=report.status, message=report.message)
@@ -161,7 +166,17 @@ def _next_chunk(stream) -> tuple[list, SourceError | None]:
     return chunk, None
 
 
-def _import_chunk(chunk: list, source: str, area, actor: Actor, report: Report, seen: set[str]) -> None:
+def _import_chunk(chunk: list, source: str, area, actor: Actor, report: Report, seen: set[str], deferred) -> None:
+    """Import one batch; with a `deferred` list, candidates whose target is deferred are put there instead."""
+    if deferred is not None:
+        later = [
+            item for item in chunk if isinstance(item, Candidate) and getattr(TARGETS[item.kind], "deferred", False)
+        ]
+        if later:
+            deferred.extend(later)
+            seen.update(item.external_id for item in later)
+            later_ids = {id(item) for item in later}
+            chunk = [item for item in chunk if id(item) not in later_ids]
     records = _records(source, [item.external_id for item in chunk])
     known = set(records)
     with unit.batch():
@@ -173,19 +188,22 @@ def _import_chunk(chunk: list, source: str, area, actor: Actor, report: Report, 
                 record = records.get(item.external_id)
                 if record is not None and record.state == "active":
                     _unpublish(record, actor, report)
-            elif not _inside(item.position, area):
+            elif item.position is not None and not _inside(item.position, area):
                 _reject(report, item.external_id, "outside the configured area")
             else:
                 try:
                     with unit.item():
-                        _import_one(item, source, actor, report, records)
+                        _import_one(item, source, area, actor, report, records)
                 except DomainError as error:
                     _reject(report, item.external_id, _reason(error))
         db.session.add_all(record for external_id, record in records.items() if external_id not in known)
 
 
 def _reason(error: DomainError) -> str:
-    fields = [f"{item.get('field')}: {item.get('message')}" for item in getattr(error, "errors", None) or []]
+    fields = [
+        f"{item.get('field')}: {'; '.join(item.get('messages') or [item.get('message')])}"
+        for item in getattr(error, "errors", None) or []
+    ]
     return "; ".join(fields) or str(error)
 
 
@@ -208,12 +226,18 @@ def _records(source: str, external_ids: list[str]) -> dict[str, ImportRecord]:
     return {row.external_id: row for row in rows}
 
 
-def _import_one(item: Candidate, source: str, actor: Actor, report: Report, records: dict) -> None:
+def _import_one(item: Candidate, source: str, area, actor: Actor, report: Report, records: dict) -> None:
     target = TARGETS[item.kind]
-    fields = {**item.fields, GEOMETRY: list(item.position)}
+    given, position = item.fields, item.position
+    if hasattr(target, "prepare"):
+        given = target.prepare(item.fields, source)
+        position = tuple(given["line"][0])  # where a tour starts is known once its steps are resolved
+        if not _inside(position, area):
+            raise ValidationFailed("outside the configured area")
+    fields = {**given, GEOMETRY: list(position)}
     record = records.get(item.external_id)
     if record is None:
-        target_id = target.create(item.fields, item.position, actor, source=source, external_id=item.external_id)
+        target_id = target.create(given, position, actor, source=source, external_id=item.external_id)
         record = ImportRecord(
             source=source,
             external_id=item.external_id,

@@ -1,5 +1,8 @@
-"""Where imported objects go: POIs and events, each written through its domain's service functions and read
-back as the same fields the importers produce (so the engine can tell the office's edits apart)."""
+"""Where imported objects go: POIs, events and routes, each written through its domain's service functions and
+read back as the same fields the importers produce (so the engine can tell the office's edits apart).
+
+A route's steps may name places of the same source: such a target is `deferred` (imported after every other
+object of the run) and `prepare`s its fields, turning steps into a line and stops, once those places exist."""
 
 from __future__ import annotations
 
@@ -7,17 +10,22 @@ import uuid
 
 from geoalchemy2.shape import to_shape
 from marshmallow import ValidationError
+from sqlalchemy import func, select
 
-from urbanpulse.core.errors import NotFound
+from urbanpulse.core.errors import NotFound, ValidationFailed
 from urbanpulse.core.extensions import db
 from urbanpulse.editing.actor import Actor
 from urbanpulse.editing.etags import item_etag
 from urbanpulse.events import service as events
 from urbanpulse.events.models import Event
 from urbanpulse.events.schemas import EventFeaturePatchSchema
+from urbanpulse.imports.models import ImportRecord
 from urbanpulse.pois import service as pois
 from urbanpulse.pois.models import Poi
 from urbanpulse.pois.schemas import PoiFeaturePatchSchema
+from urbanpulse.routes import service as routes
+from urbanpulse.routes.models import Route
+from urbanpulse.routes.schemas import RouteFeaturePatchSchema
 
 GEOMETRY = "geometry"
 
@@ -180,4 +188,125 @@ class EventTarget:
             )
 
 
-TARGETS = {"poi": PoiTarget(), "event": EventTarget()}
+class RouteTarget:
+    """Imported tours: a line through their ordered steps, the steps that are imported POIs as stops."""
+
+    TRANSLATED = ("name", "description")
+    deferred = True
+
+    def prepare(self, fields: dict, source: str) -> dict:
+        """The fields with `steps` resolved into `line` ([lon, lat]...) and `stops` (POI ids, in order); 422
+        when a step names a place that this source did not import and gives no position of its own."""
+        steps = fields["steps"]
+        refs = sorted({step["ref"] for step in steps if step["ref"]})
+        places = {}
+        if refs:
+            rows = db.session.execute(
+                select(
+                    ImportRecord.external_id,
+                    Poi.id,
+                    func.ST_X(func.geometry(Poi.location)),
+                    func.ST_Y(func.geometry(Poi.location)),
+                )
+                .join(Poi, Poi.id == ImportRecord.target_id)
+                .where(
+                    ImportRecord.source == source,
+                    ImportRecord.kind == "poi",
+                    ImportRecord.state == "active",
+                    ImportRecord.external_id.in_(refs),
+                    Poi.deleted_at.is_(None),
+                    Poi.status == "published",
+                )
+            )
+            places = {ref: (poi_id, [lon, lat]) for ref, poi_id, lon, lat in rows}
+        line, stops = [], []
+        for number, step in enumerate(steps, start=1):
+            place = places.get(step["ref"]) if step["ref"] else None
+            position = step["position"] or (place[1] if place else None)
+            if position is None:
+                raise ValidationFailed.field(
+                    f"steps.{number}", f"names {step['ref']}, which this source did not import"
+                )
+            if not line or line[-1] != position:
+                line.append(position)
+            if place is not None and str(place[0]) not in stops:
+                stops.append(str(place[0]))
+        if fields.get("is_loop") and line[0] != line[-1]:
+            line.append(line[0])  # a loop tour comes back to where it starts
+        if len(line) < 2:
+            raise ValidationFailed.field("steps", "the steps give fewer than two distinct positions")
+        prepared = {key: value for key, value in fields.items() if key != "steps"}
+        return {**prepared, "line": line, "stops": stops}
+
+    @staticmethod
+    def _properties(fields: dict) -> dict:
+        properties = {key: value for key, value in fields.items() if key not in ("line", "stops")}
+        if "stops" in fields:
+            properties["stops"] = [{"poi_id": poi_id} for poi_id in fields["stops"]]
+        return properties
+
+    def create(self, fields: dict, position, actor: Actor, *, source: str, external_id: str) -> uuid.UUID:
+        """A published route; validated as the API does."""
+        properties = {**_present(self._properties(fields)), "status": "published"}
+        properties["source"] = f"{source}: {external_id}"[:2000]
+        feature = {"type": "Feature", "geometry": {"type": "LineString", "coordinates": fields["line"]}}
+        return routes.create_route_from_feature({**feature, "properties": properties}, actor=actor).id
+
+    def current(self, target_id) -> dict | None:
+        """Our values of the imported fields (None once the office deleted the route)."""
+        route = db.session.get(Route, target_id)
+        if route is None or route.deleted_at is not None:
+            return None
+        line = [list(position) for part in routes.route_parts(route) for position in part]
+        return {
+            "name": route.name,
+            "description": route.description,
+            "theme": route.theme,
+            "kind": route.kind,
+            "difficulty": route.difficulty,
+            "is_loop": route.is_loop,
+            "official_length_m": route.official_length_m,
+            "line": line,
+            "stops": [str(stop.poi_id) for stop in routes.current_stops(route.id)],
+            GEOMETRY: line[0],
+        }
+
+    def update(self, target_id, changes: dict, actor: Actor, *, republish: bool = False) -> None:
+        """Write the changed fields (and publish again a tour back upstream)."""
+        route = db.session.get(Route, target_id)
+        properties = self._properties({key: value for key, value in changes.items() if key != GEOMETRY})
+        for key in self.TRANSLATED:
+            if key in properties:
+                properties[key] = _translation_patch(getattr(route, key), properties[key])
+        if republish:
+            properties["status"] = "published"
+        body = {"type": "Feature", "properties": properties}
+        if "line" in changes:
+            body["geometry"] = {"type": "LineString", "coordinates": changes["line"]}
+        try:
+            data = RouteFeaturePatchSchema().load(body)
+        except ValidationError as error:
+            raise routes.validation_failed(error) from None
+        routes.update_route(
+            route_id=target_id,
+            if_match=item_etag(route.id, route.version),
+            actor=actor,
+            parts=data.get("geometry"),
+            properties=data.get("properties"),
+        )
+
+    def unpublish(self, target_id, actor: Actor) -> None:
+        """Back to draft: out of every public read and of the offline app."""
+        route = db.session.get(Route, target_id)
+        if route is None or route.deleted_at is not None:
+            raise NotFound("gone")
+        if route.status != "draft":
+            routes.update_route(
+                route_id=target_id,
+                if_match=item_etag(route.id, route.version),
+                actor=actor,
+                properties={"status": "draft"},
+            )
+
+
+TARGETS = {"poi": PoiTarget(), "event": EventTarget(), "route": RouteTarget()}
