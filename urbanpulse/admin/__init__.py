@@ -26,6 +26,7 @@ def init_admin(app: Flask) -> None:
     from urbanpulse.admin.auth_views import bp as auth_bp
     from urbanpulse.admin.events_views import EventsView
     from urbanpulse.admin.home import HomeView
+    from urbanpulse.admin.imports_views import ImportsView
     from urbanpulse.admin.media_views import MediaView
     from urbanpulse.admin.pois_views import PoisView
     from urbanpulse.admin.routes_views import RoutesView
@@ -46,6 +47,7 @@ def init_admin(app: Flask) -> None:
     admin.add_view(RoutesView(name=MenuName("Routes"), endpoint="admin_routes", url="routes"))
     admin.add_view(EventsView(name=MenuName("Events"), endpoint="admin_events", url="events"))
     admin.add_view(MediaView(name=MenuName("Photos"), endpoint="admin_media", url="media"))
+    admin.add_view(ImportsView(name=MenuName("Imports"), endpoint="admin_imports", url="imports"))
     admin.add_view(UsersView(name=MenuName("Accounts"), endpoint="admin_users", url="users"))
     admin.add_view(ApiKeysView(name=MenuName("API keys"), endpoint="admin_apikeys", url="api-keys"))
     _register_hooks(app)

@@ -284,7 +284,9 @@ def _import_one(item: Candidate, source: str, area, actor: Actor, report: Report
         report.counts["unchanged"] += 1
     if conflicts:
         report.counts["conflicts"] += 1
-        report.conflicts.append({"id": item.external_id, "target_id": str(record.target_id), "fields": conflicts})
+        report.conflicts.append(
+            {"id": item.external_id, "kind": item.kind, "target_id": str(record.target_id), "fields": conflicts}
+        )
 
 
 def _unpublish_missing(source: str, seen: set[str], actor: Actor, report: Report, *, allow_shrink: bool) -> None:
