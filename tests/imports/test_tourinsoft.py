@@ -38,9 +38,10 @@ def test_separators_contacts_and_photos_are_parsed():
         "website": "https://example.org/musee",
     }
     assert tourinsoft.photos(item) == [
-        {"url": "https://example.org/photos/facade.jpg", "title": "La façade", "credit": "Photo Exemple"},
-        {"url": "https://example.org/photos/salle.jpg", "title": None, "credit": None},
-    ]
+        {"url": "https://example.org/photos/facade.jpg", "title": "La façade", "credit": "Photo Exemple",
+         "licence": None},
+        {"url": "https://example.org/photos/salle.jpg", "title": None, "credit": None, "licence": None},
+    ]  # fmt: skip
 
 
 def test_first_import_then_a_changed_and_a_removed_object(app, tmp_path):

@@ -228,7 +228,45 @@ def candidate(node) -> Candidate | Rejection:
         "contact": _contact(node),
         "tags": [f"machine-translated-{code}" for code in machine if code in ("en", "nl", "de")],
     }
-    return Candidate(external_id, "poi", updated, fields, position)
+    return Candidate(external_id, "poi", updated, fields, position, images=_images(node))
+
+
+def _vocabulary_text(value) -> str | None:
+    """A literal, a language map's French (else any) text, or a vocabulary entry's label or local name."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict) and "@value" not in value:
+        label = translations(get(value, "label")) if get(value, "label") is not None else translations(value)
+        if label:
+            return label.get("fr") or next(iter(label.values()))
+        return _local(str(value["@id"])) if value.get("@id") else None
+    return literal(value)
+
+
+def _images(node) -> tuple:
+    """hasMainRepresentation then hasRepresentation: each resource's locator (URL) with the credit, licence and
+    title found on the resource or its representation."""
+    images, seen = [], set()
+    for representation in as_list(get(node, "hasMainRepresentation")) + as_list(get(node, "hasRepresentation")):
+        for resource in as_list(get(representation, "hasRelatedResource")) or [representation]:
+            url = literal(get(resource, "locator"))
+            if not url or url in seen:
+                continue
+            seen.add(url)
+
+            def found(*names, resource=resource, representation=representation):
+                return _vocabulary_text(get(resource, *names)) or _vocabulary_text(get(representation, *names))
+
+            title = translations(get(representation, "title")) or translations(get(resource, "title"))
+            images.append(
+                {
+                    "url": url,
+                    "credit": found("credits", "rightsHolder", "creator"),
+                    "licence": found("license", "hasLicense", "licence", "rights"),
+                    "caption": title,
+                }
+            )
+    return tuple(images)
 
 
 def _periods(node) -> list[tuple[datetime, datetime]]:

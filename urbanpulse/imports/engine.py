@@ -31,6 +31,7 @@ from urbanpulse.editing import unit
 from urbanpulse.editing.actor import Actor
 from urbanpulse.imports.models import ImportRecord, ImportRun
 from urbanpulse.imports.targets import TARGETS
+from urbanpulse.media import upstream
 
 BATCH_SIZE = 200  # objects per transaction: the commit and the change relay are paid once per batch
 SHRINK_FLOOR = 0.5  # a complete snapshot under half of the previous one is suspicious
@@ -44,13 +45,15 @@ class SourceError(Exception):
 @dataclass(frozen=True)
 class Candidate:
     """An upstream object ready to import: its kind (poi, event, route), update stamp, fields and (lon, lat);
-    a route's position may be unknown (None) until its steps are resolved."""
+    a route's position may be unknown (None) until its steps are resolved. `images` ({url, credit, licence,
+    caption}) go to the media pipeline (urbanpulse.media.upstream), not through the compared fields."""
 
     external_id: str
     kind: str
     updated: str | None
     fields: dict
     position: tuple[float, float] | None
+    images: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,7 @@ def run(
     if complete:
         _unpublish_missing(source, seen, actor, report, allow_shrink=allow_shrink)
     _finish(run_row, report, status=report.status, message=report.message)
+    upstream.queue_waiting()  # the images found upstream are fetched by the media worker, after the commits
     return report
 
 
@@ -250,6 +254,7 @@ def _import_one(item: Candidate, source: str, area, actor: Actor, report: Report
         # in one snapshot is then an update of this record.
         records[item.external_id] = record
         report.counts["created"] += 1
+        _offer_images(item, target_id, source)
         return
     came_back = record.state == "unpublished"
     if item.updated and item.updated == record.upstream_updated and not came_back:
@@ -273,6 +278,7 @@ def _import_one(item: Candidate, source: str, area, actor: Actor, report: Report
             imported[name] = stored(value)
     if changes or came_back:
         target.update(record.target_id, changes, actor, republish=came_back)
+    _offer_images(item, record.target_id, source)
     record.imported, record.upstream_updated, record.state = imported, item.updated, "active"
     record.updated_at = datetime.now(UTC)
     db.session.flush()
@@ -287,6 +293,11 @@ def _import_one(item: Candidate, source: str, area, actor: Actor, report: Report
         report.conflicts.append(
             {"id": item.external_id, "kind": item.kind, "target_id": str(record.target_id), "fields": conflicts}
         )
+
+
+def _offer_images(item: Candidate, target_id, source: str) -> None:
+    if item.images:
+        upstream.offer(entity_type=item.kind, item_id=target_id, images=list(item.images), source=source)
 
 
 def _unpublish_missing(source: str, seen: set[str], actor: Actor, report: Report, *, allow_shrink: bool) -> None:

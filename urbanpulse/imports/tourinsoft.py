@@ -122,14 +122,28 @@ def contacts(value: str | None) -> dict:
 
 
 def photos(item: dict, mapping: dict | None = None) -> list[dict]:
-    """The object's photos: url, title and credit of each (`url#title#credit|…`)."""
-    field = (mapping or DEFAULT_MAPPING).get("photos")
+    """The object's photos: url, title, credit and licence of each (`url#title#credit[#licence]|…`); a photo
+    without its own licence gets the mapping's `photo_licence` (the syndication's terms), else none."""
+    mapping = mapping or DEFAULT_MAPPING
     result = []
-    for parts in split_list(_text(item, field)):
+    for parts in split_list(_text(item, mapping.get("photos"))):
         if parts[0].startswith(("http://", "https://")):
-            padded = [*parts, "", ""]
-            result.append({"url": parts[0], "title": padded[1] or None, "credit": padded[2] or None})
+            padded = [*parts, "", "", ""]
+            result.append(
+                {
+                    "url": parts[0],
+                    "title": padded[1] or None,
+                    "credit": padded[2] or None,
+                    "licence": padded[3] or mapping.get("photo_licence") or None,
+                }
+            )
     return result
+
+
+def _images(item: dict, mapping: dict) -> tuple:
+    return tuple(
+        {**photo, "caption": {"fr": photo["title"]} if photo["title"] else {}} for photo in photos(item, mapping)
+    )
 
 
 def _number(text: str | None) -> float | None:
@@ -160,4 +174,5 @@ def candidate(item: dict, mapping: dict | None = None) -> Candidate | Rejection:
         "address": address[:300] or None,
         "contact": contacts(_text(item, mapping.get("contacts"))),
     }
-    return Candidate(external_id, "poi", _text(item, mapping.get("updated")), fields, (lon, lat))
+    updated = _text(item, mapping.get("updated"))
+    return Candidate(external_id, "poi", updated, fields, (lon, lat), images=_images(item, mapping))

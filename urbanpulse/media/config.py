@@ -23,6 +23,8 @@ def defaults() -> dict:
         "MEDIA_QUEUE": os.environ.get("MEDIA_QUEUE", "media"),
         "MEDIA_JOB_ATTEMPTS": _int("MEDIA_JOB_ATTEMPTS", 3),
         "MEDIA_STUCK_AFTER_S": _int("MEDIA_STUCK_AFTER_S", 120),
+        # Upstream images of imports are fetched from public addresses only, unless this is set (tests).
+        "IMPORT_IMAGES_ALLOW_PRIVATE_HOSTS": os.environ.get("IMPORT_IMAGES_ALLOW_PRIVATE_HOSTS", "") in ("1", "true"),
     }
 
 

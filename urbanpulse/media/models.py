@@ -72,3 +72,32 @@ class MediaBlob(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     size: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+UPSTREAM_STATUSES = ("waiting", "fetched", "failed", "refused")
+
+
+class UpstreamImage(TimestampMixin, db.Model):
+    """An image an import found upstream for an item: fetched once in the background (never in the import's
+    transaction) into a media row, with its credit and licence; `refused` when its licence forbids the app's
+    use (never downloaded, never shown)."""
+
+    __tablename__ = "upstream_images"
+    __table_args__ = (
+        CheckConstraint("status IN ('waiting', 'fetched', 'failed', 'refused')", name="ck_upstream_images_status"),
+        Index("uq_upstream_images_owner_url", "owner_type", "owner_id", "url", unique=True),
+        Index("ix_upstream_images_waiting", "updated_at", postgresql_where=text("status = 'waiting'")),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    owner_type: Mapped[str] = mapped_column(String(16))
+    owner_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    url: Mapped[str] = mapped_column(String(2000))
+    source: Mapped[str] = mapped_column(String(64))
+    credit: Mapped[str | None] = mapped_column(String(300))
+    licence: Mapped[str | None] = mapped_column(String(300))
+    caption: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
+    status: Mapped[str] = mapped_column(String(16), default="waiting", server_default="waiting")
+    media_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))  # kept when the office deletes it
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    error: Mapped[str | None] = mapped_column(String(500))

@@ -98,23 +98,49 @@ def list_media(*, kind: str, item_id: uuid.UUID, include_unpublished: bool) -> t
     return item, list(item.media or [])
 
 
-def upload_media(
-    *, kind: str, item_id: uuid.UUID, uploads: list[Upload], texts: dict, if_match: str | None, actor: Actor
-):
-    """Add images to an item (checked fully first: all or none), queued for their sizes; the new item."""
-    owner = owner_for(kind)
+def _inspected(uploads: list[Upload]) -> list:
     config = current_app.config
     if not uploads:
         raise ValidationFailed.field("file", "send at least one file", location="files")
     if len(uploads) > config["MEDIA_MAX_FILES"]:
         raise ValidationFailed.field("file", f"at most {config['MEDIA_MAX_FILES']} files at once", location="files")
-    inspected = [
+    return [
         processing.inspect(
             upload.data, declared_type=upload.content_type, field=upload.field, max_pixels=config["MEDIA_MAX_PIXELS"]
         )
         for upload in uploads
     ]
+
+
+def upload_media(
+    *, kind: str, item_id: uuid.UUID, uploads: list[Upload], texts: dict, if_match: str | None, actor: Actor
+):
+    """Add images to an item (checked fully first: all or none), queued for their sizes; the new item."""
+    owner = owner_for(kind)
+    inspected = _inspected(uploads)
     item = _locked(owner, item_id, if_match)
+    new_rows = _add(owner, item, uploads, inspected, texts, actor)
+    jobs.enqueue([row.id for row in new_rows])
+    return item
+
+
+def add_imported_image(*, kind: str, item_id: uuid.UUID, upload: Upload, texts: dict, actor: Actor) -> Media:
+    """Add an image that an import found upstream (urbanpulse.media.upstream) as the item's last image: a system
+    write, so no If-Match (the item is locked, as for processing results); queued for its sizes."""
+    owner = owner_for(kind)
+    inspected = _inspected([upload])
+    try:
+        item = locked(owner.model, item_id, missing=owner.missing)
+    except DomainError:
+        db.session.rollback()
+        raise
+    [row] = _add(owner, item, [upload], inspected, texts, actor)
+    jobs.enqueue([row.id])
+    return row
+
+
+def _add(owner: Owner, item, uploads: list[Upload], inspected: list, texts: dict, actor: Actor) -> list[Media]:
+    config = current_app.config
     rows = rows_of(owner, item.id)
     before = history_state(rows)
     if len(rows) + len(uploads) > config["MEDIA_MAX_PER_ITEM"]:
@@ -140,8 +166,7 @@ def upload_media(
             log.error("media store failed during an upload: %s", error)
             raise StorageUnavailable("the media store could not keep the file; nothing was saved") from None
         raise
-    jobs.enqueue([row.id for row in new_rows])
-    return item
+    return new_rows
 
 
 def _forget(store, written: list[str]) -> None:

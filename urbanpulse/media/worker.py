@@ -12,7 +12,7 @@ import threading
 from rq import SimpleWorker
 
 from urbanpulse.core.extensions import db
-from urbanpulse.media import jobs
+from urbanpulse.media import jobs, upstream
 
 log = logging.getLogger(__name__)
 SWEEP_EVERY_S = 60
@@ -25,6 +25,9 @@ def _sweep_forever(app, stop: threading.Event) -> None:
                 queued = jobs.sweep()
                 if queued:
                     log.info("re-queued %d stuck image(s)", queued)
+                waiting = upstream.queue_waiting(older_than_s=app.config["MEDIA_STUCK_AFTER_S"])
+                if waiting:
+                    log.info("queued %d upstream image(s) still waiting", waiting)
             except Exception:  # the next round tries again
                 log.exception("media sweep failed")
             finally:

@@ -1,0 +1,196 @@
+"""Images that imports find upstream: offered inside the import's transaction (a row each, no download), fetched
+afterwards by the media worker (an RQ job per image, re-queued by the sweep), then added to their item through the
+media service like an upload, with their credit and licence.
+
+- Once per image: an item's image is known by its URL; a URL offered again is not fetched again, even when the
+  office has since deleted our copy (its row keeps `fetched`).
+- Rights: a published item only shows photos with a credit and a licence, and an image whose licence forbids the
+  app's use (all rights reserved, no reuse) is `refused`: never downloaded, never shown.
+- Safety: only http(s) URLs to public addresses (not loopback, private or link-local ones, unless
+  IMPORT_IMAGES_ALLOW_PRIVATE_HOSTS, for tests), at most MEDIA_MAX_UPLOAD_BYTES, checked as an upload is.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import re
+import socket
+import uuid
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import redis
+import requests
+from flask import current_app
+from rq import Retry
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+
+from urbanpulse.core.errors import DomainError
+from urbanpulse.core.extensions import db
+from urbanpulse.core.models_common import utcnow
+from urbanpulse.editing.actor import Actor
+from urbanpulse.media import jobs
+from urbanpulse.media.models import UpstreamImage
+from urbanpulse.media.service import Upload, add_imported_image
+
+log = logging.getLogger(__name__)
+FETCH_TIMEOUT_S = (5, 30)
+FORBIDDING = re.compile(
+    r"all rights reserved|tous droits r[ée]serv[ée]s|no reuse|pas de r[ée]utilisation|r[ée]utilisation interdite|"
+    r"reproduction interdite|usage interdit|not for publication",
+    re.IGNORECASE,
+)
+COLLECTIONS = {"poi": "pois", "event": "events", "route": "routes"}
+
+
+def refusal(image: dict) -> str | None:
+    """Why an upstream image cannot be shown (None when it can): no URL, no credit, no licence, or a licence
+    that forbids the app's use."""
+    url = image.get("url") or ""
+    if urlsplit(url).scheme not in ("http", "https") or len(url) > 2000:
+        return "not an http(s) URL"
+    if not (image.get("licence") or "").strip():
+        return "no licence upstream"
+    if FORBIDDING.search(image["licence"]):
+        return f"its licence forbids the app's use: {image['licence'][:200]}"
+    if not (image.get("credit") or "").strip():
+        return "no credit upstream"
+    return None
+
+
+def offer(*, entity_type: str, item_id: uuid.UUID, images: list[dict], source: str) -> None:
+    """Record the item's upstream images (in the caller's transaction): new URLs wait for the worker, or are
+    refused with their reason; known URLs are left as they are (fetched once)."""
+    for image in images:
+        reason = refusal(image)
+        values = {
+            "id": uuid.uuid4(),
+            "owner_type": entity_type,
+            "owner_id": item_id,
+            "url": (image.get("url") or "")[:2000],
+            "source": source,
+            "credit": (image.get("credit") or None) and image["credit"][:300],
+            "licence": (image.get("licence") or None) and image["licence"][:300],
+            "caption": image.get("caption") or {},
+            "status": "refused" if reason else "waiting",
+            "error": reason,
+        }
+        db.session.execute(
+            insert(UpstreamImage)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["owner_type", "owner_id", "url"])
+        )
+
+
+def queue_waiting(*, older_than_s: int = 0) -> int:
+    """Queue a fetch for every image waiting (untouched for `older_than_s`); the number queued. Redis away: the
+    worker's sweep queues them later."""
+    query = select(UpstreamImage.id).where(UpstreamImage.status == "waiting")
+    if older_than_s:
+        query = query.where(UpstreamImage.updated_at <= utcnow() - timedelta(seconds=older_than_s))
+    waiting = list(db.session.scalars(query))
+    db.session.rollback()
+    if not waiting:
+        return 0
+    try:
+        target = jobs.queue()
+        for image_id in waiting:
+            target.enqueue_call(
+                "urbanpulse.media.upstream.fetch",
+                args=(str(image_id),),
+                timeout=jobs.JOB_TIMEOUT_S,
+                retry=Retry(max=2),
+                result_ttl=300,
+                failure_ttl=86400,
+            )
+    except (redis.RedisError, OSError) as error:
+        log.warning("could not queue %d upstream image(s) (%s); the sweep will", len(waiting), error)
+        return 0
+    return len(waiting)
+
+
+def fetch(image_id: str) -> str:
+    """The job: download one waiting image and add it to its item; its new status."""
+    try:
+        return _fetch(uuid.UUID(image_id))
+    finally:
+        db.session.remove()
+
+
+def _claim(image_id: uuid.UUID) -> UpstreamImage | None:
+    row = db.session.scalar(select(UpstreamImage).where(UpstreamImage.id == image_id).with_for_update())
+    if row is None or row.status != "waiting":
+        db.session.rollback()
+        return None
+    row.attempts += 1
+    db.session.commit()
+    return row
+
+
+def _end(image_id: uuid.UUID, status: str, *, error: str | None = None, media_id=None) -> str:
+    row = db.session.get(UpstreamImage, image_id)
+    row.status, row.error, row.media_id = status, (error or None) and error[:500], media_id
+    db.session.commit()
+    return status
+
+
+def _public_host(url: str) -> bool:
+    if current_app.config["IMPORT_IMAGES_ALLOW_PRIVATE_HOSTS"]:
+        return True
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return False
+    return bool(addresses) and all(ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses)
+
+
+def _download(url: str) -> tuple[bytes, str | None]:
+    """The body and content type of `url`; ValueError for an answer that will never do, OSError to try again."""
+    limit = current_app.config["MEDIA_MAX_UPLOAD_BYTES"]
+    try:
+        with requests.get(url, timeout=FETCH_TIMEOUT_S, stream=True, allow_redirects=False) as response:
+            if response.status_code >= 500 or response.status_code == 429:
+                raise OSError(f"answered {response.status_code}")
+            if response.status_code != 200:
+                raise ValueError(f"answered {response.status_code}")
+            body = bytearray()
+            for chunk in response.iter_content(64 * 1024):
+                body += chunk
+                if len(body) > limit:
+                    raise ValueError(f"larger than {limit} bytes")
+            return bytes(body), response.headers.get("Content-Type")
+    except requests.RequestException as error:
+        raise OSError(type(error).__name__) from None
+
+
+def _fetch(image_id: uuid.UUID) -> str:
+    row = _claim(image_id)
+    if row is None:
+        return "nothing to do"
+    if row.attempts > current_app.config["MEDIA_JOB_ATTEMPTS"]:
+        return _end(image_id, "failed", error=row.error or "too many attempts")
+    url, kind, item_id = row.url, COLLECTIONS[row.owner_type], row.owner_id
+    texts = {"credit": row.credit, "licence": row.licence, "caption": row.caption or {}}
+    actor = Actor.system(f"import:{row.source}")
+    if not _public_host(url):
+        return _end(image_id, "failed", error="not a public address")
+    try:
+        data, content_type = _download(url)
+    except ValueError as error:
+        return _end(image_id, "failed", error=str(error))
+    except OSError as error:
+        db.session.get(UpstreamImage, image_id).error = str(error)[:500]
+        db.session.commit()
+        raise  # RQ retries; past MEDIA_JOB_ATTEMPTS the row fails
+    name = urlsplit(url).path.rsplit("/", 1)[-1][:255] or None
+    try:
+        media = add_imported_image(
+            kind=kind, item_id=item_id, upload=Upload("file", name, content_type, data), texts=texts, actor=actor
+        )
+    except DomainError as error:
+        db.session.rollback()
+        return _end(image_id, "failed", error=error.detail)
+    return _end(image_id, "fetched", media_id=media.id)
