@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from sqlalchemy import select
@@ -13,6 +14,8 @@ from tests.imports.fixtures import syndicated_place, write_syndication
 from urbanpulse.core.extensions import db
 from urbanpulse.imports import tourinsoft
 from urbanpulse.imports.models import ImportRecord
+from urbanpulse.imports.tourinsoft_hours import opening_hours
+from urbanpulse.pois.hours import is_open
 from urbanpulse.pois.models import Poi
 
 
@@ -129,3 +132,24 @@ def test_a_url_is_read_with_its_odata_pages(app):
         server.server_close()
     assert code == 0 and report["counts"]["created"] == 2, report
     assert served == ["/s?$format=json", "/s?page=2"]
+
+
+def test_opening_periods_become_opening_hours(app, tmp_path):
+    year = date.today().year + 1
+    periods = (
+        f"01/04/{year}#30/09/{year}#Lundi, Mardi#10:00#12:00#14h#18h|"
+        f"01/10/{year}#31/10/{year}#Tous les jours|"
+        "01/01/2020#31/01/2020#Lundi#09:00#10:00"  # ended: left out
+    )
+    expected = f"{year} Apr 01-{year} Sep 30 Mo,Tu 10:00-12:00,14:00-18:00; {year} Oct 01-{year} Oct 31 00:00-24:00"
+    assert opening_hours(periods) == expected
+    assert opening_hours(f"01/04/{year}#30/09/{year}#Lunedi#10:00#12:00") is None  # not a day: no wrong hours
+    assert opening_hours(f"01/04/{year}#30/09/{year}#Lundi#10:00") is None
+    source = write_syndication(tmp_path / "s.json", [syndicated_place("T9", OUVERTURE=periods)])
+    code, report = run_import(app, source)
+    assert code == 0 and report["counts"]["created"] == 1, report
+    poi = imported_poi("T9")
+    assert poi.opening_hours == expected
+    monday = datetime(year, 4, 1, 11, 0) + timedelta(days=(7 - date(year, 4, 1).weekday()) % 7)
+    assert is_open(poi.opening_hours, monday) is True
+    assert is_open(poi.opening_hours, monday + timedelta(days=2)) is False  # a Wednesday

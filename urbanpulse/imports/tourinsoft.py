@@ -15,6 +15,7 @@ from pathlib import Path
 
 from urbanpulse.imports import sources
 from urbanpulse.imports.engine import Candidate, Rejection, SourceError
+from urbanpulse.imports.tourinsoft_hours import opening_hours
 
 DEFAULT_MAPPING = {
     "id": "SyndicObjectID",
@@ -27,6 +28,7 @@ DEFAULT_MAPPING = {
     "address": ["ADRESSE1", "ADRESSE2", "CP", "COMMUNE"],
     "contacts": "MOYENSCOM",
     "photos": "PHOTOS",
+    "opening": "OUVERTURE",
     "type": "ObjectTypeName",
 }  # fmt: skip
 LIST_SEPARATOR, PART_SEPARATOR = "|", "#"
@@ -173,6 +175,7 @@ def candidate(item: dict, mapping: dict | None = None) -> Candidate | Rejection:
         "category": next((ours for word, ours in CATEGORY_OF_TYPE if word in kind), DEFAULT_CATEGORY),
         "address": address[:300] or None,
         "contact": contacts(_text(item, mapping.get("contacts"))),
+        "opening_hours": opening_hours(_text(item, mapping.get("opening"))),
     }
     updated = _text(item, mapping.get("updated"))
     return Candidate(external_id, "poi", updated, fields, (lon, lat), images=_images(item, mapping))
