@@ -1,4 +1,5 @@
-"""upstream_images: images that imports found upstream, fetched once in the background into media rows
+"""upstream_images: images that imports found upstream, fetched once in the background into media rows;
+import_runs.message: why a run failed or unpublished nothing
 
 Revision ID: 0018
 Revises: 0017
@@ -38,9 +39,11 @@ def upgrade():
     op.create_index('uq_upstream_images_owner_url', 'upstream_images', ['owner_type', 'owner_id', 'url'], unique=True)
     op.create_index('ix_upstream_images_waiting', 'upstream_images', ['updated_at'], unique=False,
                     postgresql_where=sa.text("status = 'waiting'"))
+    op.add_column('import_runs', sa.Column('message', sa.Text(), nullable=True))
 
 
 def downgrade():
+    op.drop_column('import_runs', 'message')
     op.drop_index('ix_upstream_images_waiting', table_name='upstream_images')
     op.drop_index('uq_upstream_images_owner_url', table_name='upstream_images')
     op.drop_table('upstream_images')

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import json
 
+from rq import SimpleWorker
 from sqlalchemy import select
 
 from tests.admin.helpers import post_form
 from tests.imports.fixtures import museum, write_flux
+from tests.imports.helpers import configured
 from urbanpulse.core.extensions import db
 from urbanpulse.editing.actor import Actor
 from urbanpulse.editing.etags import item_etag
+from urbanpulse.imports import schedule
 from urbanpulse.imports.models import ImportRecord, ImportRun
+from urbanpulse.media import jobs
 from urbanpulse.pois import service as pois
 from urbanpulse.pois.models import Poi
 
@@ -78,3 +82,27 @@ def test_an_editor_takes_the_upstream_value(app, editor, editor_client, tmp_path
         page_url=f"/admin/imports/runs/{run.id}",
     )
     assert unknown.status_code == 404
+
+
+def test_run_now_from_the_back_office_is_worked_by_the_worker(app, editor_client, tmp_path):
+    flux = write_flux(tmp_path / "flux", [museum()])
+    with configured(app, [{"name": "datatourisme", "location": str(flux)}]):
+        english = {"Accept-Language": "en"}
+        page = editor_client.get("/admin/imports/", headers=english).get_data(as_text=True)
+        assert 'data-configured="datatourisme"' in page and "on request" in page
+        answer = post_form(editor_client, "/admin/imports/run", {"source": "datatourisme"}, page_url="/admin/imports/")
+        assert answer.status_code == 302
+        again = post_form(editor_client, "/admin/imports/run", {"source": "datatourisme"}, page_url="/admin/imports/")
+        assert "already queued" in editor_client.get(again.headers["Location"], headers=english).get_data(as_text=True)
+        assert (
+            post_form(editor_client, "/admin/imports/run", {"source": "apidae"}, page_url="/admin/imports/").status_code
+            == 404
+        )
+        connection = jobs.connection()
+        queues = [jobs.queue(connection), schedule._queue()]
+        SimpleWorker(queues, connection=connection).work(burst=True)
+        db.session.remove()
+        run = db.session.scalars(select(ImportRun).where(ImportRun.source == "datatourisme")).one()
+        assert run.status == "ok" and run.counts["created"] == 1
+        page = editor_client.get("/admin/imports/").get_data(as_text=True)
+        assert f'data-run="{run.id}"' in page and 'http-equiv="refresh"' not in page

@@ -11,7 +11,7 @@ from urbanpulse.admin.i18n import gettext, service_message
 from urbanpulse.admin.views_base import ActionForm, SecureView, parse_uuid
 from urbanpulse.core.errors import DomainError, NotFound
 from urbanpulse.core.extensions import db
-from urbanpulse.imports import service
+from urbanpulse.imports import schedule, service
 
 ITEM_PAGES = {"poi": "admin_pois.edit", "event": "admin_events.edit", "route": "admin_routes.edit"}
 
@@ -23,15 +23,47 @@ class TakeUpstreamForm(ActionForm):
     field = HiddenField()
 
 
+class RunNowForm(ActionForm):
+    """Queue a run of one configured source."""
+
+    source = HiddenField()
+
+
 class ImportsView(SecureView):
     """Imports from the tourism information systems (DATAtourisme, OpenAgenda, Tourinsoft)."""
 
     @expose("/")
     def index(self):
-        """Each source: its latest run, counts and objects; and its recent runs."""
+        """The configured sources (schedule, "run now"), then each source's objects and recent runs; the page
+        reloads itself while a run goes on (no script needed)."""
+        try:
+            configured, misconfigured = schedule.configured_sources(), None
+        except schedule.SourcesMisconfigured as error:
+            configured, misconfigured = {}, str(error)
         sources = service.sources_overview()
         runs = {entry["source"]: service.recent_runs(entry["source"]) for entry in sources}
-        return self.render("upadmin/imports.html", sources=sources, runs=runs)
+        running = any(run.status == "running" for entries in runs.values() for run in entries[:1])
+        return self.render(
+            "upadmin/imports.html", sources=sources, runs=runs, configured=configured,
+            misconfigured=misconfigured, running=running, form=RunNowForm(),
+        )  # fmt: skip
+
+    @expose("/run", methods=("POST",))
+    def run_now(self):
+        """Queue a run of a configured source; the worker runs it (the page shows its progress)."""
+        form = RunNowForm()
+        if not form.validate_on_submit() or not form.source.data:
+            abort(400)
+        try:
+            queued = schedule.enqueue_run(form.source.data)
+        except (KeyError, schedule.SourcesMisconfigured):
+            abort(404)
+        if queued:
+            flash(gettext("A run of {source} is queued.", source=form.source.data), "success")
+        else:
+            flash(gettext("A run of {source} is already queued, or the queue is unreachable.", source=form.source.data),
+                  "error")  # fmt: skip
+        return redirect(url_for(".index"))
 
     @expose("/runs/<run_id>")
     def run(self, run_id):

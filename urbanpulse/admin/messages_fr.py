@@ -313,4 +313,14 @@ FRENCH: dict[str, str] = {
     "republished": "republiés",
     "rejected": "rejetés",
     "conflicts": "conflits",
+    "Location": "Emplacement",
+    "Schedule": "Planification",
+    "every {hours} h": "toutes les {hours} h",
+    "on request": "à la demande",
+    "Run now": "Lancer maintenant",
+    "A run of {source} is queued.": "Un import de {source} est en file d'attente.",
+    "A run of {source} is already queued, or the queue is unreachable.": (
+        "Un import de {source} est déjà en file d'attente, ou la file est injoignable."
+    ),
+    "already_running": "déjà en cours",
 }

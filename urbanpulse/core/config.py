@@ -102,6 +102,8 @@ class Config:
     # API keys: how long a worker trusts its copy of a key (revocation and suspension reach every worker
     # within this), how often the usage counted in Redis is flushed to PostgreSQL, and the defaults of new keys.
     API_KEY_CACHE_TTL_S = float(os.environ.get("API_KEY_CACHE_TTL_S", "0.5"))
+    # Sources imported by the job queue, on a schedule or on request (urbanpulse.imports.schedule).
+    IMPORT_SOURCES = os.environ.get("IMPORT_SOURCES", "[]")
     API_KEY_USAGE_PUSH_S = float(os.environ.get("API_KEY_USAGE_PUSH_S", "1.0"))
     # A key's day total heard longer ago than this is read again before the key is checked.
     API_KEY_DAY_TOTAL_STALE_S = float(os.environ.get("API_KEY_DAY_TOTAL_STALE_S", "2.0"))

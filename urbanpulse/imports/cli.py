@@ -7,20 +7,23 @@ from __future__ import annotations
 import json
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 import_cli = AppGroup("import", help="Imports from the tourism information systems.")
-DEFAULT_AREA = (1.40, 50.50, 1.95, 51.00)  # the Boulonnais, generously
 
 
-def _import_and_report(source: str, objects, *, complete: bool, allow_shrink: bool, location: str) -> None:
-    """Run the engine over `objects` and print its report as JSON; an unreadable source exits with 1."""
+def _import_and_report(kind: str, location: str, *, allow_shrink: bool, **reading) -> None:
+    """Open the source, run the engine over it and print its report as JSON; an unreadable source exits with 1."""
     from urbanpulse.imports import engine
+    from urbanpulse.imports.readers import import_area, open_source
 
-    area = tuple(current_app.config.get("IMPORT_AREA_BBOX") or DEFAULT_AREA)
+    area = import_area()
     try:
-        report = engine.run(source, objects, area=area, complete=complete, allow_shrink=allow_shrink, location=location)
+        opened = open_source(kind, location, **reading)
+        report = engine.run(
+            kind, opened.objects, area=area, complete=opened.complete, allow_shrink=allow_shrink,
+            location=opened.location,
+        )  # fmt: skip
     except engine.SourceError as error:
         raise click.ClickException(str(error)) from None
     click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
@@ -36,10 +39,7 @@ def datatourisme_command(source: str, allow_shrink: bool, partial: bool) -> None
     Prints the report as JSON. Exits with 1 only when the source cannot be read; rejected objects are listed
     with their reasons and the rest is imported.
     """
-    from urbanpulse.imports import datatourisme
-
-    objects = datatourisme.candidates(datatourisme.read_source(source))
-    _import_and_report("datatourisme", objects, complete=not partial, allow_shrink=allow_shrink, location=source)
+    _import_and_report("datatourisme", source, allow_shrink=allow_shrink, partial=partial)
 
 
 @import_cli.command("openagenda")
@@ -54,11 +54,7 @@ def openagenda_command(source: str, since: str | None, allow_shrink: bool, key: 
 
     Prints the report as JSON. Exits with 1 only when the source cannot be read.
     """
-    from urbanpulse.imports import openagenda
-
-    objects = (openagenda.candidate(event) for event in openagenda.read_source(source, api_key=key, since=since))
-    location = source.split("?")[0]  # never the key, should a URL carry one
-    _import_and_report("openagenda", objects, complete=not since, allow_shrink=allow_shrink, location=location)
+    _import_and_report("openagenda", source, allow_shrink=allow_shrink, since=since, api_key=key)
 
 
 @import_cli.command("tourinsoft")
@@ -76,14 +72,4 @@ def tourinsoft_command(source: str, mapping_file: str | None, allow_shrink: bool
 
     Prints the report as JSON. Exits with 1 only when the source (or the mapping) cannot be read.
     """
-    from urbanpulse.imports import engine, tourinsoft
-
-    try:
-        override = tourinsoft.read_mapping(mapping_file) if mapping_file else None
-    except engine.SourceError as error:
-        raise click.ClickException(str(error)) from None
-    mapping = tourinsoft.mapping_with(override)
-    objects = (tourinsoft.candidate(item, mapping) for item in tourinsoft.read_source(source))
-    _import_and_report(
-        "tourinsoft", objects, complete=not partial, allow_shrink=allow_shrink, location=source.split("?")[0]
-    )
+    _import_and_report("tourinsoft", source, allow_shrink=allow_shrink, partial=partial, mapping_file=mapping_file)

@@ -143,6 +143,7 @@ def run(
     while True:
         chunk, failure = _next_chunk(stream)
         _import_chunk(chunk, source, area, actor, report, seen, deferred)
+        _progress(run_row, report)
         if failure is not None:
             _finish(run_row, report, status="failed", message=str(failure))
             raise failure
@@ -151,6 +152,7 @@ def run(
     # Objects that name others of the source (a tour's steps) come last, once those others exist.
     for start in range(0, len(deferred), BATCH_SIZE):
         _import_chunk(deferred[start : start + BATCH_SIZE], source, area, actor, report, seen, None)
+        _progress(run_row, report)
     if complete:
         _unpublish_missing(source, seen, actor, report, allow_shrink=allow_shrink)
     _finish(run_row, report, status=report.status, message=report.message)
@@ -338,9 +340,21 @@ def _unpublish(record: ImportRecord, actor: Actor, report: Report) -> None:
     report.counts["unpublished"] += 1
 
 
+def _progress(run_row: ImportRun, report: Report) -> None:
+    """The counts so far, for the Imports page while the run goes on (one small commit per batch)."""
+    run_row.counts = dict(report.counts)
+    db.session.commit()
+
+
+def record_failure(source: str, location: str | None, message: str) -> None:
+    """A run that could not even open its source, recorded as failed (the Imports page and the schedule see it)."""
+    _finish(ImportRun(source=source, location=location), Report(source), status="failed", message=message)
+
+
 def _finish(run_row: ImportRun, report: Report, *, status: str, message: str) -> None:
     run_row.finished_at = datetime.now(UTC)
     run_row.status = status
+    run_row.message = message or None
     run_row.counts = report.counts
     run_row.rejected = report.rejected[:1000]
     run_row.conflicts = report.conflicts[:1000]

@@ -47,6 +47,7 @@ class ImportRun(db.Model):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(16), default="running", server_default="running")
+    message: Mapped[str | None] = mapped_column(Text)  # why a run failed or unpublished nothing
     counts: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
     rejected: Mapped[list] = mapped_column(JSONB, default=list, server_default="[]")
     conflicts: Mapped[list] = mapped_column(JSONB, default=list, server_default="[]")
