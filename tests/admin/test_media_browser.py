@@ -56,10 +56,21 @@ def test_editor_drops_photos_reorders_them_and_credits_them(app, live_server, br
         assert page.locator("#previews figcaption").first.inner_text().startswith("port.jpg")
         page.fill("#credit-upload", "Ville de Boulogne")
         page.fill("#licence-upload", "CC BY 4.0")
+        # The bar shows while the files are sent; on a fast machine that may be shorter than a poll (and the page
+        # reloads once they are), so the tab records whether it was ever shown, in its session storage.
+        page.evaluate(
+            """() => { const bar = document.querySelector('#upload-progress');
+                new MutationObserver((records) => {
+                  // `hidden` removed: the record's old value is the attribute's (not null).
+                  if (records.some((r) => r.attributeName === 'hidden' && r.oldValue !== null)) {
+                    sessionStorage.setItem('barShown', '1');
+                  }
+                }).observe(bar, {attributes: true, attributeOldValue: true}); }"""
+        )
         with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/upload")) as sent:
             page.click("#upload-submit")
-            page.wait_for_selector("#upload-progress:not([hidden])")  # the bar shows while it is sent
         assert sent.value.status == 200
+        page.wait_for_function("() => sessionStorage.getItem('barShown') === '1'")
         page.wait_for_selector(".up-media-item")
         assert page.locator(".up-media-item").count() == 2
         assert page.locator("[data-role=status]").first.inner_text() == "en traitement"
