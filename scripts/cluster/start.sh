@@ -16,19 +16,27 @@
 # Sentinels, rendered once: Sentinel rewrites them on a failover and they must keep what it wrote.
 #
 # Point-in-time restore (pgBackRest). The repository keeps the full backups and the archived WAL; to
-# rebuild the database as it was at a given time in a NEW data directory (the running nodes stay untouched):
-#   NEWDIR=/work/h-cluster/instance/cluster/pg/restore      # in a folder owned by postgres
-#   runuser -u postgres -- pgbackrest --config=instance/cluster/etc/pgbackrest.conf --stanza=urbanpulse \
-#       --type=time --target="2026-12-04 05:10:00+00" --target-action=promote --pg1-path=$NEWDIR restore
+# rebuild the database as it was at a given time in a NEW data directory (the running nodes stay untouched),
+# from the checkout, as root (the --config path must be absolute: a relative one is silently not read and
+# pgBackRest then says "requires option: pg1-path"):
+#   C=$PWD/instance/cluster; NEWDIR=$C/pg/restore                 # in a folder owned by postgres
+#   runuser -u postgres -- pgbackrest --config=$C/etc/pgbackrest.conf --stanza=urbanpulse \
+#       --type=time --target="2026-12-04 05:14:39+00" --target-action=promote --pg1-path=$NEWDIR restore
 #   # then start it on a spare port, without archiving into the stanza's repository:
-#   runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D $NEWDIR -l $NEWDIR/restore.log \
-#       -o "-c port=55439 -c archive_mode=off -c unix_socket_directories=$NEWDIR" start
-#   psql -h 127.0.0.1 -p 55439 -U postgres urbanpulse          # check the data; pg_ctl ... stop when done
-# (pgBackRest writes restore_command and recovery_target_time into NEWDIR/postgresql.auto.conf and a
-# recovery.signal; --target-action=promote opens it read-write once the target is reached.) To make a
-# restored copy the cluster itself: make cluster-stop, move the node directories aside, restore into
-# instance/cluster/pg/node1, remove the scope from etcd (patronictl remove urbanpulse) and make cluster:
-# Patroni adopts the restored node as leader and the other node is rebuilt from it.
+#   runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D $NEWDIR -l $C/log/postgresql/restore.log -w \
+#       -o "-c port=55439 -c archive_mode=off -c unix_socket_directories=$NEWDIR -c logging_collector=off" start
+#   psql -h 127.0.0.1 -p 55439 -U postgres urbanpulse                # check the data
+#   runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D $NEWDIR -m fast stop; rm -rf $NEWDIR
+# pgBackRest writes restore_command and recovery_target_time into NEWDIR/postgresql.auto.conf and a
+# recovery.signal; --target-action=promote opens it read-write once the target is reached. Recovery stops at
+# the first commit after the target, so that commit's WAL segment must already be archived: a segment is
+# archived when it is full, after archive_timeout (300 s) or on `select pg_switch_wal()` on the leader;
+# otherwise PostgreSQL stops with "recovery ended before configured recovery target was reached".
+# (Tested by hand: a row inserted before the target was there, the one committed 2 s after it was not.)
+# To make a restored copy the cluster itself: make cluster-stop, move the node directories aside, restore
+# into instance/cluster/pg/node1 (without --pg1-path), remove the scope from etcd (etcdctl with
+# ETCDCTL_API=2 --endpoints http://127.0.0.1:23790 rm -r /service/urbanpulse) and make cluster: Patroni
+# adopts the restored node as leader and rebuilds the other node from it.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
