@@ -36,7 +36,7 @@
 # To make a restored copy the cluster itself: make cluster-stop, move the node directories aside, restore
 # into instance/cluster/pg/node1 (without --pg1-path), remove the scope from etcd (etcdctl with
 # ETCDCTL_API=2 --endpoints http://127.0.0.1:23790 rm -r /service/urbanpulse) and make cluster: Patroni
-# adopts the restored node as leader and rebuilds the other node from it.
+# adopts the restored node as leader and rebuilds the other node from it (this last path was not tested).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
