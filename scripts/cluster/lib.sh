@@ -25,7 +25,10 @@ say() { echo "==> $*"; }
 die() { echo "cluster: $*" >&2; exit 1; }
 
 # pid_alive PIDFILE: the process named in PIDFILE is running.
-pid_alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+pid_alive() { [ -s "$1" ] && proc_alive "$(cat "$1")"; }
+# proc_alive PID: running, and not a zombie that the machine's init has not reaped yet (daemonized processes
+# are reparented to it, and here it reaps them only every couple of seconds).
+proc_alive() { kill -0 "$1" 2>/dev/null && [ "$(ps -o stat= -p "$1" | cut -c1)" != Z ]; }
 
 # wait_for SECONDS MESSAGE CMD...: runs CMD every half second until it succeeds; dies with MESSAGE after SECONDS.
 wait_for() {

@@ -17,7 +17,7 @@ stop_pid() {
   echo "==> stopping $name (pid $pid)"
   kill -TERM "$pid"
   local deadline=$((SECONDS + timeout))
-  while kill -0 "$pid" 2>/dev/null; do
+  while proc_alive "$pid"; do
     if [ $SECONDS -ge $deadline ]; then
       echo "cluster: $name (pid $pid) still running after ${timeout}s: SIGKILL" >&2
       kill -KILL "$pid" 2>/dev/null || true
