@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= auto
 export VENV
 
-.PHONY: run test install install-dev lock provision lint format bench bench-imports soak audit clean
+.PHONY: run test install install-dev lock provision lint format bench bench-imports soak audit clean cluster cluster-stop cluster-status
 
 install:
 	@bash scripts/bootstrap.sh
@@ -60,3 +60,15 @@ audit: install-dev
 
 soak: install-dev
 	@$(PY) bench/soak.py
+
+# The production engines on this one machine, under instance/cluster/ (issue 17): etcd, PostgreSQL 15 + PostGIS
+# in two Patroni nodes (synchronous replication), pgBackRest WAL archiving, HAProxy (55430 leader, 55431
+# replicas, 58000 service instances on 8001/8002, stats 58404), Redis primary/replica with three Sentinels.
+cluster:
+	@bash scripts/cluster/start.sh
+
+cluster-stop:
+	@bash scripts/cluster/stop.sh
+
+cluster-status:
+	@bash scripts/cluster/status.sh

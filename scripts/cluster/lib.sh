@@ -1,0 +1,51 @@
+# Shared by start.sh, stop.sh and status.sh: the ports, the paths under instance/cluster/ and small helpers.
+# Sourced, not run.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+export C=${CLUSTER_DIR:-$ROOT/instance/cluster}
+export TEMPLATES=$HERE/templates
+export ETC=$C/etc RUN=$C/run LOG=$C/log PGROOT=$C/pg REDISDIR=$C/redis ETCD_DATA=$C/etcd
+export PGBR_DIR=$C/pgbackrest PGBR_CONF=$C/etc/pgbackrest.conf
+export PGSOCK=$PGROOT/sock
+export PGBIN=/usr/lib/postgresql/15/bin
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
+
+export ETCD_CLIENT_PORT=23790 ETCD_PEER_PORT=23800
+export PG_PORT_1=55421 PG_PORT_2=55422 PATRONI_API_1=58008 PATRONI_API_2=58009
+export HAPROXY_PRIMARY_PORT=55430 HAPROXY_REPLICA_PORT=55431 HAPROXY_HTTP_PORT=58000 HAPROXY_STATS_PORT=58404
+export APP_PORT_1=8001 APP_PORT_2=8002
+export REDIS_PRIMARY_PORT=56380 REDIS_REPLICA_PORT=56381
+SENTINEL_PORTS=(56390 56391 56392)
+export SCOPE=urbanpulse STANZA=urbanpulse SENTINEL_MASTER=urbanpulse DATABASE=urbanpulse
+NODES=(1 2)
+
+say() { echo "==> $*"; }
+die() { echo "cluster: $*" >&2; exit 1; }
+
+# pid_alive PIDFILE: the process named in PIDFILE is running.
+pid_alive() { [ -s "$1" ] && proc_alive "$(cat "$1")"; }
+# proc_alive PID: running, and not a zombie that the machine's init has not reaped yet (daemonized processes
+# are reparented to it, and here it reaps them only every couple of seconds).
+proc_alive() { kill -0 "$1" 2>/dev/null && [ "$(ps -o stat= -p "$1" | cut -c1)" != Z ]; }
+
+# wait_for SECONDS MESSAGE CMD...: runs CMD every half second until it succeeds; dies with MESSAGE after SECONDS.
+wait_for() {
+  local timeout=$1 msg=$2; shift 2
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -ge $deadline ] && die "timed out after ${timeout}s: $msg"
+    sleep 0.5
+  done
+}
+
+# render TEMPLATE DEST: envsubst with only our own variables (a template's other $ signs are left alone).
+render() {
+  local vars
+  vars=$(grep -o '\${[A-Z_0-9]*}' "$1" | sort -u | tr -d '\n')
+  envsubst "$vars" <"$1" >"$2.tmp" && mv "$2.tmp" "$2"
+}
+
+patronictl_() { timeout 15 patronictl -c "$ETC/patroni-1.yml" "$@"; }
+psql_leader() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$HAPROXY_PRIMARY_PORT" -U postgres "$@"; }

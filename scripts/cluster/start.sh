@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# `make cluster`: starts, on this one machine and under instance/cluster/, the production engines:
+#   etcd (one member, client 23790, peer 23800)          Patroni's DCS
+#   PostgreSQL 15 + PostGIS, two nodes run by Patroni      55421/55422, Patroni REST 58008/58009,
+#                                                          synchronous replication, pg_rewind
+#   pgBackRest, stanza "urbanpulse"                        WAL archive + full backups in instance/cluster/pgbackrest
+#   HAProxy                                                55430 -> leader, 55431 -> replicas,
+#                                                          58000 -> service instances on 8001/8002, stats on 58404
+#   Redis primary 56380, replica 56381, Sentinels 56390-56392 (master name "urbanpulse", quorum 2)
+# and waits until each is ready. Running it again while everything runs only says so; what was stopped
+# is started again. `make cluster-stop` (stop.sh) stops it all, `make cluster-status` (status.sh) shows it.
+#
+# Layout: instance/cluster/{etc (rendered configs), run (pid files), log, etcd, pg (PostgreSQL data, owned by
+# the postgres OS user: PostgreSQL cannot run as root), pgbackrest (repository), redis}.
+# The configs are rendered from scripts/cluster/templates/ at every start, except those of Redis and the
+# Sentinels, rendered once: Sentinel rewrites them on a failover and they must keep what it wrote.
+#
+# Point-in-time restore (pgBackRest). The repository keeps the full backups and the archived WAL; to
+# rebuild the database as it was at a given time in a NEW data directory (the running nodes stay untouched),
+# from the checkout, as root (the --config path must be absolute: a relative one is silently not read and
+# pgBackRest then says "requires option: pg1-path"):
+#   C=$PWD/instance/cluster; NEWDIR=$C/pg/restore                 # in a folder owned by postgres
+#   runuser -u postgres -- pgbackrest --config=$C/etc/pgbackrest.conf --stanza=urbanpulse \
+#       --type=time --target="2026-12-04 05:14:39+00" --target-action=promote --pg1-path=$NEWDIR restore
+#   # then start it on a spare port, without archiving into the stanza's repository:
+#   runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D $NEWDIR -l $C/log/postgresql/restore.log -w \
+#       -o "-c port=55439 -c archive_mode=off -c unix_socket_directories=$NEWDIR -c logging_collector=off" start
+#   psql -h 127.0.0.1 -p 55439 -U postgres urbanpulse                # check the data
+#   runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D $NEWDIR -m fast stop; rm -rf $NEWDIR
+# pgBackRest writes restore_command and recovery_target_time into NEWDIR/postgresql.auto.conf and a
+# recovery.signal; --target-action=promote opens it read-write once the target is reached. Recovery stops at
+# the first commit after the target, so that commit's WAL segment must already be archived: a segment is
+# archived when it is full, after archive_timeout (300 s) or on `select pg_switch_wal()` on the leader;
+# otherwise PostgreSQL stops with "recovery ended before configured recovery target was reached".
+# (Tested by hand: a row inserted before the target was there, the one committed 2 s after it was not.)
+# To make a restored copy the cluster itself: make cluster-stop, move the node directories aside, restore
+# into instance/cluster/pg/node1 (without --pg1-path), remove the scope from etcd (etcdctl with
+# ETCDCTL_API=2 --endpoints http://127.0.0.1:23790 rm -r /service/urbanpulse) and make cluster: Patroni
+# adopts the restored node as leader and rebuilds the other node from it (this last path was not tested).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+bash "$HERE/install.sh"
+
+# --- folders: PostgreSQL and pgBackRest run as postgres, every folder above theirs is world-searchable
+mkdir -p "$C" "$ETC" "$RUN" "$LOG" "$ETCD_DATA" "$PGROOT" "$PGBR_DIR" "$REDISDIR"
+chmod 755 "$ROOT/instance" "$C" "$ETC" "$LOG"
+chmod 700 "$ETCD_DATA"
+mkdir -p "$PGSOCK" "$LOG/postgresql" "$LOG/pgbackrest" "$PGBR_DIR/repo" "$PGBR_DIR/lock" "$PGBR_DIR/spool"
+chown postgres:postgres "$RUN" "$PGROOT" "$PGSOCK" "$LOG/postgresql" "$LOG/pgbackrest" \
+  "$PGBR_DIR" "$PGBR_DIR/repo" "$PGBR_DIR/lock" "$PGBR_DIR/spool"
+chmod 750 "$PGBR_DIR"; chmod 755 "$RUN"; chmod 700 "$PGROOT"
+
+# --- configs
+render "$TEMPLATES/etcd.yml" "$ETC/etcd.yml"
+render "$TEMPLATES/pgbackrest.conf" "$ETC/pgbackrest.conf"
+for n in "${NODES[@]}"; do
+  pg_port_var=PG_PORT_$n api_var=PATRONI_API_$n
+  NODE=$n PG_PORT=${!pg_port_var} API_PORT=${!api_var} PGDATA=$PGROOT/node$n \
+    render "$TEMPLATES/patroni.yml" "$ETC/patroni-$n.yml"
+done
+chmod 644 "$ETC"/*.yml "$ETC/pgbackrest.conf"
+render "$TEMPLATES/haproxy.cfg" "$ETC/haproxy.cfg"
+for port in "$REDIS_PRIMARY_PORT" "$REDIS_REPLICA_PORT"; do
+  mkdir -p "$REDISDIR/$port"
+  if [ ! -f "$ETC/redis-$port.conf" ]; then
+    if [ "$port" = "$REDIS_PRIMARY_PORT" ]; then role=primary replicaof=""
+    else role=replica replicaof="replicaof 127.0.0.1 $REDIS_PRIMARY_PORT"; fi
+    REDIS_PORT=$port REDIS_ROLE=$role REDIS_REPLICAOF=$replicaof render "$TEMPLATES/redis.conf" "$ETC/redis-$port.conf"
+  fi
+done
+for port in "${SENTINEL_PORTS[@]}"; do
+  mkdir -p "$REDISDIR/sentinel-$port"
+  [ -f "$ETC/sentinel-$port.conf" ] || SENTINEL_PORT=$port render "$TEMPLATES/sentinel.conf" "$ETC/sentinel-$port.conf"
+done
+
+# port_free PORT NAME: dies when something that is not ours already listens on PORT.
+port_free() {
+  if ss -Hltn "sport = :$1" | grep -q .; then
+    die "port $1 ($2) is already used by another process: $(ss -Hltnp "sport = :$1" | sed 's/.*users://' | head -1)"
+  fi
+}
+
+# launch PIDFILE LOGFILE USER CMD...: runs CMD in its own session, in the background, as USER; the pid
+# file holds CMD's own pid (bash execs it).
+launch() {
+  local pidfile=$1 logfile=$2 user=$3; shift 3
+  local run=()
+  [ "$user" = root ] || run=(runuser -u "$user" --)
+  setsid nohup "${run[@]}" bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" >>"$logfile" 2>&1 </dev/null &
+  local deadline=$((SECONDS + 5))
+  until [ -s "$pidfile" ]; do [ $SECONDS -ge $deadline ] && die "could not start $* (see $logfile)"; sleep 0.1; done
+}
+
+# --- etcd
+if pid_alive "$RUN/etcd.pid"; then
+  say "etcd already running (pid $(cat "$RUN/etcd.pid"))"
+else
+  port_free "$ETCD_CLIENT_PORT" "etcd client"; port_free "$ETCD_PEER_PORT" "etcd peer"
+  say "starting etcd on 127.0.0.1:$ETCD_CLIENT_PORT"
+  rm -f "$RUN/etcd.pid"
+  launch "$RUN/etcd.pid" "$LOG/etcd.log" root etcd --config-file "$ETC/etcd.yml"
+fi
+wait_for 30 "etcd does not answer on 127.0.0.1:$ETCD_CLIENT_PORT/health (see $LOG/etcd.log)" \
+  bash -c "curl -sf http://127.0.0.1:$ETCD_CLIENT_PORT/health | grep -q '\"health\":\"true\"'"
+
+# --- Patroni + PostgreSQL
+for n in "${NODES[@]}"; do
+  pg_port_var=PG_PORT_$n api_var=PATRONI_API_$n
+  if pid_alive "$RUN/patroni-$n.pid"; then
+    say "patroni pg$n already running (pid $(cat "$RUN/patroni-$n.pid"))"
+  else
+    port_free "${!api_var}" "Patroni REST of pg$n"
+    # A postmaster left running by a killed Patroni is adopted by the new Patroni: its port may be in use.
+    [ -f "$PGROOT/node$n/postmaster.pid" ] || port_free "${!pg_port_var}" "PostgreSQL pg$n"
+    say "starting patroni pg$n (PostgreSQL on 127.0.0.1:${!pg_port_var}, REST on ${!api_var})"
+    rm -f "$RUN/patroni-$n.pid"
+    launch "$RUN/patroni-$n.pid" "$LOG/patroni-$n.log" postgres patroni "$ETC/patroni-$n.yml"
+  fi
+done
+
+# members_json: patronictl list as JSON.
+has_role() { patronictl_ list -f json 2>/dev/null | python3 -c '
+import json, sys
+want = sys.argv[1]
+members = json.load(sys.stdin)
+ok = [m for m in members if m.get("Role") == want and m.get("State") in ("running", "streaming")]
+sys.exit(0 if ok else 1)' "$1"; }
+say "waiting for a Patroni leader"
+wait_for 120 "no Patroni leader elected (see $LOG/patroni-*.log and $LOG/postgresql/)" has_role Leader
+say "waiting for the synchronous standby"
+wait_for 180 "no member listed as \"Sync Standby\" by patronictl list (see $LOG/patroni-*.log)" has_role "Sync Standby"
+
+# --- HAProxy
+if pid_alive "$RUN/haproxy.pid"; then
+  say "haproxy already running (pid $(cat "$RUN/haproxy.pid")); reloading its config"
+  haproxy -c -q -f "$ETC/haproxy.cfg" || die "invalid $ETC/haproxy.cfg"
+  haproxy -D -p "$RUN/haproxy.pid" -f "$ETC/haproxy.cfg" -sf "$(cat "$RUN/haproxy.pid")"
+else
+  for p in "$HAPROXY_PRIMARY_PORT" "$HAPROXY_REPLICA_PORT" "$HAPROXY_HTTP_PORT" "$HAPROXY_STATS_PORT"; do port_free "$p" haproxy; done
+  say "starting haproxy (primary $HAPROXY_PRIMARY_PORT, replicas $HAPROXY_REPLICA_PORT, http $HAPROXY_HTTP_PORT, stats $HAPROXY_STATS_PORT)"
+  haproxy -c -q -f "$ETC/haproxy.cfg" || die "invalid $ETC/haproxy.cfg"
+  haproxy -D -p "$RUN/haproxy.pid" -f "$ETC/haproxy.cfg" 2>>"$LOG/haproxy.log" || die "haproxy did not start (see $LOG/haproxy.log)"
+fi
+for p in "$HAPROXY_HTTP_PORT" "$HAPROXY_STATS_PORT"; do
+  wait_for 10 "haproxy does not accept connections on $p" bash -c "exec 3<>/dev/tcp/127.0.0.1/$p"
+done
+wait_for 30 "the leader does not answer through haproxy on $HAPROXY_PRIMARY_PORT" \
+  bash -c "[ \"\$(psql -X -At -h 127.0.0.1 -p $HAPROXY_PRIMARY_PORT -U postgres -c 'select pg_is_in_recovery()')\" = f ]"
+wait_for 30 "no replica answers through haproxy on $HAPROXY_REPLICA_PORT" \
+  bash -c "psql -X -At -h 127.0.0.1 -p $HAPROXY_REPLICA_PORT -U postgres -c 'select 1'"
+
+# --- the application database
+if [ "$(psql_leader -At -c "select count(*) from pg_database where datname = '$DATABASE'")" = 0 ]; then
+  say "creating database $DATABASE"
+  psql_leader -c "create database $DATABASE"
+fi
+psql_leader -d "$DATABASE" -c "create extension if not exists postgis; create extension if not exists pg_trgm; create extension if not exists btree_gist"
+
+# --- pgBackRest: stanza, archiving check, a first full backup
+pgbr() { runuser -u postgres -- pgbackrest --config="$PGBR_CONF" --stanza="$STANZA" "$@"; }
+say "pgbackrest: stanza $STANZA"
+pgbr stanza-create >>"$LOG/pgbackrest-start.log" 2>&1 || die "pgbackrest stanza-create failed (see $LOG/pgbackrest-start.log, $LOG/pgbackrest/)"
+pgbr check >>"$LOG/pgbackrest-start.log" 2>&1 || die "pgbackrest check failed: WAL archiving does not work (see $LOG/pgbackrest-start.log)"
+backups=$(pgbr info --output=json | python3 -c 'import json,sys; print(sum(len(s.get("backup", [])) for s in json.load(sys.stdin)))')
+if [ "$backups" = 0 ]; then
+  say "pgbackrest: first full backup"
+  pgbr --type=full backup >>"$LOG/pgbackrest-start.log" 2>&1 || die "pgbackrest backup failed (see $LOG/pgbackrest-start.log)"
+fi
+
+# --- Redis primary + replica
+for port in "$REDIS_PRIMARY_PORT" "$REDIS_REPLICA_PORT"; do
+  if pid_alive "$RUN/redis-$port.pid"; then
+    say "redis $port already running (pid $(cat "$RUN/redis-$port.pid"))"
+  else
+    port_free "$port" "redis"
+    say "starting redis on $port"
+    redis-server "$ETC/redis-$port.conf" --daemonize yes
+  fi
+done
+for port in "$REDIS_PRIMARY_PORT" "$REDIS_REPLICA_PORT"; do
+  wait_for 10 "redis on $port does not answer (see $LOG/redis-$port.log)" bash -c "[ \"\$(redis-cli -p $port ping)\" = PONG ]"
+done
+
+# --- Sentinels
+for port in "${SENTINEL_PORTS[@]}"; do
+  if pid_alive "$RUN/sentinel-$port.pid"; then
+    say "sentinel $port already running (pid $(cat "$RUN/sentinel-$port.pid"))"
+  else
+    port_free "$port" "redis-sentinel"
+    say "starting redis-sentinel on $port"
+    redis-sentinel "$ETC/sentinel-$port.conf" --daemonize yes
+  fi
+done
+sentinel_ready() {
+  redis-cli -p "$1" sentinel master "$SENTINEL_MASTER" | paste - - | awk -F'\t' '
+    $1 == "num-slaves" { s = $2 } $1 == "num-other-sentinels" { o = $2 } $1 == "flags" { f = $2 }
+    END { exit !(s >= 1 && o >= 2 && f == "master") }'
+}
+for port in "${SENTINEL_PORTS[@]}"; do
+  wait_for 30 "sentinel $port does not know master $SENTINEL_MASTER with 1 replica and 2 other sentinels (see $LOG/sentinel-$port.log)" \
+    sentinel_ready "$port"
+done
+
+say "cluster ready: postgres leader 127.0.0.1:$HAPROXY_PRIMARY_PORT, replicas :$HAPROXY_REPLICA_PORT, http :$HAPROXY_HTTP_PORT, redis sentinels ${SENTINEL_PORTS[*]} (master $(redis-cli -p "${SENTINEL_PORTS[0]}" sentinel get-master-addr-by-name "$SENTINEL_MASTER" | paste -sd:))"
