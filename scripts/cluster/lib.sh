@@ -21,6 +21,22 @@ SENTINEL_PORTS=(56390 56391 56392)
 export SCOPE=urbanpulse STANZA=urbanpulse SENTINEL_MASTER=urbanpulse DATABASE=urbanpulse
 NODES=(1 2)
 
+export SECRETS=$C/secrets.env APP_ROLE=urbanpulse_cluster
+
+# load_secrets: the cluster's passwords, generated at the first start into instance/cluster/secrets.env (0600):
+# nothing in the repository opens the cluster's databases. PGPASSWORD is the superuser's, for these scripts.
+load_secrets() {
+  if [ ! -s "$SECRETS" ]; then
+    (umask 077; python3 -c '
+import secrets
+for name in ("PG_SUPERUSER_PASSWORD", "PG_REPLICATION_PASSWORD", "PG_REWIND_PASSWORD", "APP_DB_PASSWORD"):
+    print(f"{name}={secrets.token_hex(24)}")' >"$SECRETS.tmp" && mv "$SECRETS.tmp" "$SECRETS")
+  fi
+  set -a; source "$SECRETS"; set +a
+  export PGPASSWORD=$PG_SUPERUSER_PASSWORD
+}
+[ -s "$SECRETS" ] && load_secrets
+
 say() { echo "==> $*"; }
 die() { echo "cluster: $*" >&2; exit 1; }
 

@@ -50,6 +50,7 @@ mkdir -p "$PGSOCK" "$LOG/postgresql" "$LOG/pgbackrest" "$PGBR_DIR/repo" "$PGBR_D
 chown postgres:postgres "$RUN" "$PGROOT" "$PGSOCK" "$LOG/postgresql" "$LOG/pgbackrest" \
   "$PGBR_DIR" "$PGBR_DIR/repo" "$PGBR_DIR/lock" "$PGBR_DIR/spool"
 chmod 750 "$PGBR_DIR"; chmod 755 "$RUN"; chmod 700 "$PGROOT"
+load_secrets
 
 # --- configs
 render "$TEMPLATES/etcd.yml" "$ETC/etcd.yml"
@@ -60,6 +61,8 @@ for n in "${NODES[@]}"; do
     render "$TEMPLATES/patroni.yml" "$ETC/patroni-$n.yml"
 done
 chmod 644 "$ETC"/*.yml "$ETC/pgbackrest.conf"
+# The Patroni configs hold the database passwords: readable by postgres (Patroni runs as it) only.
+chown postgres:postgres "$ETC"/patroni-*.yml; chmod 600 "$ETC"/patroni-*.yml
 render "$TEMPLATES/haproxy.cfg" "$ETC/haproxy.cfg"
 for port in "$REDIS_PRIMARY_PORT" "$REDIS_REPLICA_PORT"; do
   mkdir -p "$REDISDIR/$port"
@@ -202,4 +205,47 @@ for port in "${SENTINEL_PORTS[@]}"; do
     sentinel_ready "$port"
 done
 
-say "cluster ready: postgres leader 127.0.0.1:$HAPROXY_PRIMARY_PORT, replicas :$HAPROXY_REPLICA_PORT, http :$HAPROXY_HTTP_PORT, redis sentinels ${SENTINEL_PORTS[*]} (master $(redis-cli -p "${SENTINEL_PORTS[0]}" sentinel get-master-addr-by-name "$SENTINEL_MASTER" | paste -sd:))"
+# --- the service: its database role, migrations and seed, two gunicorn instances and the worker
+if [ "$(psql_leader -At -c "select count(*) from pg_roles where rolname = '$APP_ROLE'")" = 0 ]; then
+  say "creating role $APP_ROLE (owner of database $DATABASE)"
+  psql_leader -c "create role $APP_ROLE login password '$APP_DB_PASSWORD'"
+fi
+psql_leader -c "alter database $DATABASE owner to $APP_ROLE" -c "grant create on schema public to $APP_ROLE" -d "$DATABASE"
+redis_master_port() { redis-cli -p "${SENTINEL_PORTS[0]}" sentinel get-master-addr-by-name "$SENTINEL_MASTER" | sed -n 2p; }
+export APP_DATABASE_URL="postgresql://$APP_ROLE:$APP_DB_PASSWORD@127.0.0.1:$HAPROXY_PRIMARY_PORT/$DATABASE"
+# The service finds the Redis primary through the Sentinels; REDIS_URL gives only the database number.
+app_env=(DATABASE_URL="$APP_DATABASE_URL" REDIS_URL="redis://127.0.0.1:$(redis_master_port)/0"
+         REDIS_SENTINELS="$(printf '127.0.0.1:%s,' "${SENTINEL_PORTS[@]}" | sed 's/,$//')"
+         REDIS_SENTINEL_MASTER="$SENTINEL_MASTER" TRUSTED_PROXIES=127.0.0.1/32 TRUSTED_PROXY_COUNT=1
+         WEB_WORKERS="${CLUSTER_WEB_WORKERS:-2}")
+say "migrating and seeding $DATABASE through the leader"
+env "${app_env[@]}" "$ROOT/.venv/bin/python" -m urbanpulse.runtime.provision --for run >>"$LOG/provision.log" 2>&1 \
+  || die "provisioning the service's database failed (see $LOG/provision.log)"
+for i in 1 2; do
+  port_var=APP_PORT_$i
+  if pid_alive "$RUN/app-$i.pid"; then
+    say "service instance $i already running (pid $(cat "$RUN/app-$i.pid"))"
+  else
+    port_free "${!port_var}" "service instance $i"
+    say "starting service instance $i on 127.0.0.1:${!port_var}"
+    rm -f "$RUN/app-$i.pid"
+    (cd "$ROOT" && launch "$RUN/app-$i.pid" "$LOG/app-$i.log" root env "${app_env[@]}" PORT="${!port_var}" \
+      "$ROOT/.venv/bin/gunicorn" -c python:urbanpulse.serving.gunicorn_conf wsgi:app)
+  fi
+done
+if pid_alive "$RUN/worker.pid"; then
+  say "worker already running (pid $(cat "$RUN/worker.pid"))"
+else
+  say "starting the worker (media, imports)"
+  rm -f "$RUN/worker.pid"
+  (cd "$ROOT" && launch "$RUN/worker.pid" "$LOG/worker.log" root env "${app_env[@]}" \
+    "$ROOT/.venv/bin/python" -m urbanpulse.runtime.media_worker)
+fi
+for i in 1 2; do
+  port_var=APP_PORT_$i
+  wait_for 60 "service instance $i is not ready on ${!port_var} (see $LOG/app-$i.log)" \
+    curl -sf "http://127.0.0.1:${!port_var}/readyz"
+done
+wait_for 30 "the service does not answer through haproxy on $HAPROXY_HTTP_PORT" curl -sf "http://127.0.0.1:$HAPROXY_HTTP_PORT/readyz"
+
+say "cluster ready: postgres leader 127.0.0.1:$HAPROXY_PRIMARY_PORT, replicas :$HAPROXY_REPLICA_PORT, service http://127.0.0.1:$HAPROXY_HTTP_PORT, redis sentinels ${SENTINEL_PORTS[*]} (master $(redis-cli -p "${SENTINEL_PORTS[0]}" sentinel get-master-addr-by-name "$SENTINEL_MASTER" | paste -sd:))"

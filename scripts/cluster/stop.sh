@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make cluster-stop`: stops what `make cluster` started, by the pid files under instance/cluster/run:
-# HAProxy, the Sentinels (before Redis, so that stopping the primary starts no failover), Redis, then
+# the service instances and the worker, HAProxy, the Sentinels (before Redis, so that stopping the primary starts no failover), Redis, then
 # Patroni (the replicas before the leader, so that no failover starts either; Patroni stops its
 # PostgreSQL), then etcd last. The machine's own PostgreSQL and Redis services are not touched.
 set -euo pipefail
@@ -30,6 +30,8 @@ stop_pid() {
 
 [ -d "$C" ] || { echo "nothing to stop: $C does not exist"; exit 0; }
 
+for i in 1 2; do stop_pid "service instance $i" "$RUN/app-$i.pid" 30; done
+stop_pid worker "$RUN/worker.pid" 30
 stop_pid haproxy "$RUN/haproxy.pid" 10
 for port in "${SENTINEL_PORTS[@]}"; do stop_pid "redis-sentinel $port" "$RUN/sentinel-$port.pid" 10; done
 for port in "$REDIS_REPLICA_PORT" "$REDIS_PRIMARY_PORT"; do stop_pid "redis $port" "$RUN/redis-$port.pid" 30; done

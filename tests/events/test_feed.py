@@ -10,6 +10,7 @@ from redis.retry import Retry
 from tests.events.helpers import make_event, parse_sse
 from tests.problem import assert_problem
 from urbanpulse.core.extensions import db
+from urbanpulse.core.redis_client import RedisTarget
 from urbanpulse.editing.actor import Actor
 from urbanpulse.editing.etags import item_etag
 from urbanpulse.events import service, stream
@@ -130,7 +131,7 @@ def test_a_change_made_on_another_connection_reaches_an_open_stream(app, client)
 
 
 def test_streams_past_the_per_worker_cap_get_503_with_retry_after(app, client):
-    hub = stream.hub_for(app.config["REDIS_URL"], app.config["EVENTS_FEED_KEY"])
+    hub = stream.hub_for(RedisTarget.of(app.config), app.config["EVENTS_FEED_KEY"])
     with config(app, EVENTS_STREAM_MAX_PER_WORKER=2):
         held = [hub.subscribe(2), hub.subscribe(2)]
         try:

@@ -30,6 +30,7 @@ from tests.waiting import wait_until
 from urbanpulse import create_app
 from urbanpulse.cache import relay, store
 from urbanpulse.core.metrics import CACHE_REQUESTS
+from urbanpulse.core.redis_client import RedisTarget
 from urbanpulse.events import stream
 from urbanpulse.events.feed import decode_entry
 
@@ -441,7 +442,7 @@ def test_the_live_feed_delivers_what_was_committed_during_an_outage_and_recovers
 
 def listener_connected(app) -> bool:
     """Whether the worker's live-feed hub already reads the stream for its subscribers."""
-    hub = stream.hub_for(app.config["REDIS_URL"], app.config["EVENTS_FEED_KEY"])
+    hub = stream.hub_for(RedisTarget.of(app.config), app.config["EVENTS_FEED_KEY"])
     return hub.thread is not None and hub.thread.is_alive() and bool(hub.subscribers)
 
 

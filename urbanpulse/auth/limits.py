@@ -22,6 +22,7 @@ from flask import Flask, current_app, request
 from urbanpulse.auth.guard import EDITORS
 from urbanpulse.auth.service import TOKEN_ISSUER, normalise_email
 from urbanpulse.core.extensions import redis_client
+from urbanpulse.core.redis_client import RedisTarget
 from urbanpulse.web.limits import client_ip, limiter, recognise_editors, register_rate_limit_headers
 
 PROVEN_KEY_PREFIX = "up:login:proven:"
@@ -123,8 +124,11 @@ def register_rate_limits(app: Flask, blueprints) -> None:
 
     Limits are read from the current app's config at request time, so decorating once is enough.
     """
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
-    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": 0.2, "socket_connect_timeout": 0.2})
+    storage_uri, storage_options = RedisTarget.of(app.config).limiter_storage()
+    app.config.setdefault("RATELIMIT_STORAGE_URI", storage_uri)
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": 0.2, "socket_connect_timeout": 0.2, **storage_options}
+    )
     recognise_editors(editor_account)
     register_rate_limit_headers(app)  # before the limiter's own hooks: it forgets the previous request's reader
     limiter.init_app(app)

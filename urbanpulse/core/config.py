@@ -72,6 +72,10 @@ class Config:
     DB_POOL_TIMEOUT_S = float(os.environ.get("DB_POOL_TIMEOUT_S", 5))
     DB_RESERVED_CONNECTIONS = _env_int("DB_RESERVED_CONNECTIONS", 10)
     REDIS_URL = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
+    # Redis behind Sentinels: "host:port,host:port,..." and the master's name (REDIS_URL then gives the database
+    # and password only); every client finds the current primary through them (core.redis_client.RedisTarget).
+    REDIS_SENTINELS = os.environ.get("REDIS_SENTINELS", "")
+    REDIS_SENTINEL_MASTER = os.environ.get("REDIS_SENTINEL_MASTER", "")
     REDIS_TIMEOUT_MS = _env_int("REDIS_TIMEOUT_MS", 50)
     CACHE_ENABLED = os.environ.get("CACHE_ENABLED", "1") not in ("0", "false", "no")
     CACHE_TTL_S = _env_int("CACHE_TTL_S", 300)

@@ -10,6 +10,7 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 
 from urbanpulse.core.errors import ServiceUnavailable, TooManyRequests
+from urbanpulse.core.redis_client import RedisTarget
 from urbanpulse.events import stream, stream_share
 from urbanpulse.events.blueprint import blp
 from urbanpulse.events.schemas import StreamArgsSchema
@@ -51,7 +52,7 @@ class StreamView(MethodView):
         EVENTS_STREAM_MAX_PER_CLIENT streams at a time (429 with Retry-After beyond).
         """
         config = current_app.config
-        hub = stream.hub_for(config["REDIS_URL"], config["EVENTS_FEED_KEY"])
+        hub = stream.hub_for(RedisTarget.of(config), config["EVENTS_FEED_KEY"])
         try:
             share = stream_share.claim(
                 hub.reader,

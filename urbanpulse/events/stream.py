@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import orjson
 import redis
 
+from urbanpulse.core.redis_client import RedisTarget
 from urbanpulse.events.feed import REMOVAL_TYPES, decode_entry, parse_id
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,8 @@ class Subscriber:
 class Hub:
     """The per-process reader of the Redis stream and its subscribers."""
 
-    def __init__(self, redis_url: str, key: str):
-        self.redis_url, self.key = redis_url, key
+    def __init__(self, target: RedisTarget, key: str):
+        self.target, self.key = target, key
         self.subscribers: set[Subscriber] = set()
         self.lock = threading.Lock()
         self.last_id = "0-0"
@@ -54,7 +55,7 @@ class Hub:
         self.reader = self._client()
 
     def _client(self) -> redis.Redis:
-        return redis.Redis.from_url(self.redis_url, socket_timeout=BLOCK_MS / 1000 + 5, socket_connect_timeout=3)
+        return self.target.connect(socket_timeout=BLOCK_MS / 1000 + 5, socket_connect_timeout=3)
 
     def subscribe(self, capacity: int) -> Subscriber:
         """Register a client (StreamsExhausted past `capacity`); starts the reader on first use."""
@@ -110,16 +111,16 @@ class Hub:
             self.last_id = "0-0"
 
 
-_hubs: dict[tuple[str, str], Hub] = {}
+_hubs: dict[tuple[RedisTarget, str], Hub] = {}
 _hubs_lock = threading.Lock()
 
 
-def hub_for(redis_url: str, key: str) -> Hub:
+def hub_for(target: RedisTarget, key: str) -> Hub:
     """This process's hub for a stream (a new one after fork)."""
     with _hubs_lock:
-        hub = _hubs.get((redis_url, key))
+        hub = _hubs.get((target, key))
         if hub is None or hub.pid != os.getpid():
-            hub = _hubs[(redis_url, key)] = Hub(redis_url, key)
+            hub = _hubs[(target, key)] = Hub(target, key)
         return hub
 
 

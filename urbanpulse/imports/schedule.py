@@ -24,6 +24,7 @@ from rq import Queue
 from sqlalchemy import func, select, text
 
 from urbanpulse.core.extensions import db
+from urbanpulse.core.redis_client import RedisTarget
 from urbanpulse.imports import engine
 from urbanpulse.imports.models import ImportRun
 from urbanpulse.imports.readers import SOURCE_KINDS, import_area, open_source
@@ -85,7 +86,7 @@ def _queued_key(name: str) -> str:
 
 
 def _queue() -> Queue:
-    connection = redis.Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=30)
+    connection = RedisTarget.of(current_app.config).connect(socket_connect_timeout=2, socket_timeout=30)
     return Queue(QUEUE, connection=connection)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from urbanpulse.core.extensions import db
 from urbanpulse.core.models_common import utcnow
+from urbanpulse.core.redis_client import RedisTarget
 from urbanpulse.media import processing
 from urbanpulse.media.changes import WORKER, commit_change, original_key, rows_of
 from urbanpulse.media.models import Media
@@ -31,9 +32,7 @@ JOB_TIMEOUT_S = 90
 def connection(*, blocking: bool = False) -> redis.Redis:
     """A Redis connection for RQ (its own: RQ needs longer time-outs than the cache's); a worker's waits
     on the queue for minutes (`blocking`), so its reads have no time-out."""
-    return redis.Redis.from_url(
-        current_app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=None if blocking else 30
-    )
+    return RedisTarget.of(current_app.config).connect(socket_connect_timeout=2, socket_timeout=None if blocking else 30)
 
 
 def queue(conn: redis.Redis | None = None) -> Queue:
