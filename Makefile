@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= auto
 export VENV
 
-.PHONY: run test install install-dev lock provision lint format bench bench-imports soak audit clean cluster cluster-stop cluster-status
+.PHONY: run test install install-dev lock provision lint format bench bench-imports soak audit clean cluster cluster-stop cluster-status cluster-test
 
 install:
 	@bash scripts/bootstrap.sh
@@ -72,3 +72,7 @@ cluster-stop:
 
 cluster-status:
 	@bash scripts/cluster/status.sh
+
+# The fault tests (tests/cluster/) on the cluster, which this starts first; each prints its counts.
+cluster-test: install-dev cluster
+	@URBANPULSE_CLUSTER=1 $(PY) -m pytest -p no:cacheprovider -s tests/cluster $(PYTEST_ARGS)

@@ -22,6 +22,9 @@ from urbanpulse.core.config import (
 )
 from urbanpulse.runtime.roles import runtime_url
 
+# The fault tests need the cluster that `make cluster-test` starts; `make test` never collects them.
+collect_ignore = [] if os.environ.get("URBANPULSE_CLUSTER") else ["cluster"]
+
 TEMPLATE_URL = os.environ.get("TEST_DATABASE_URL") or database_url_for_tests(
     os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
 )

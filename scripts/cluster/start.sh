@@ -90,7 +90,9 @@ launch() {
   local pidfile=$1 logfile=$2 user=$3; shift 3
   local run=()
   [ "$user" = root ] || run=(runuser -u "$user" --)
-  setsid nohup "${run[@]}" bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" >>"$logfile" 2>&1 </dev/null &
+  # Without the scripts' passwords: libpq would prefer PGPASSWORD to Patroni's own pgpass for replication.
+  setsid nohup env -u PGPASSWORD -u PG_SUPERUSER_PASSWORD -u PG_REPLICATION_PASSWORD -u PG_REWIND_PASSWORD \
+    -u APP_DB_PASSWORD "${run[@]}" bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" >>"$logfile" 2>&1 </dev/null &
   local deadline=$((SECONDS + 5))
   until [ -s "$pidfile" ]; do [ $SECONDS -ge $deadline ] && die "could not start $* (see $logfile)"; sleep 0.1; done
 }
@@ -148,6 +150,12 @@ fi
 for p in "$HAPROXY_HTTP_PORT" "$HAPROXY_STATS_PORT"; do
   wait_for 10 "haproxy does not accept connections on $p" bash -c "exec 3<>/dev/tcp/127.0.0.1/$p"
 done
+# HAProxy counts its servers up until their first checks fail: wait until it routes writes to one node only.
+one_primary_routed() {
+  [ "$(curl -s "http://127.0.0.1:$HAPROXY_STATS_PORT/;csv" | awk -F, '$1 == "postgres_primary" && $2 ~ /^pg[0-9]+$/ && $18 == "UP"' | wc -l)" = 1 ]
+}
+wait_for 30 "haproxy does not route writes to exactly one PostgreSQL node (see http://127.0.0.1:$HAPROXY_STATS_PORT/)" \
+  one_primary_routed
 wait_for 30 "the leader does not answer through haproxy on $HAPROXY_PRIMARY_PORT" \
   bash -c "[ \"\$(psql -X -At -h 127.0.0.1 -p $HAPROXY_PRIMARY_PORT -U postgres -c 'select pg_is_in_recovery()')\" = f ]"
 wait_for 30 "no replica answers through haproxy on $HAPROXY_REPLICA_PORT" \
