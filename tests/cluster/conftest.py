@@ -8,6 +8,7 @@ import secrets
 import signal
 import subprocess
 import time
+from datetime import UTC
 from pathlib import Path
 
 import psycopg
@@ -135,3 +136,46 @@ def healthy(cluster):
         bring_back()
     wait_until(lambda: node_of("sync_standby") is not None, 120, "a synchronous standby")
     yield
+
+
+RESTORE_PORT = 55439
+
+
+def restore_to(target) -> Path:
+    """pgBackRest's point-in-time restore to `target` into a new data folder, started on RESTORE_PORT (the
+    documented command of scripts/cluster/start.sh); the folder."""
+    folder = CLUSTER / "pg" / "restore"
+    subprocess.run(["rm", "-rf", str(folder)], check=True)
+    config = CLUSTER / "etc" / "pgbackrest.conf"
+    moment = f"{target.astimezone(UTC):%Y-%m-%d %H:%M:%S.%f}+00"  # pgBackRest refuses ISO's "T"
+    subprocess.run(
+        ["runuser", "-u", "postgres", "--", "pgbackrest", f"--config={config}", "--stanza=urbanpulse", "--type=time",
+         f"--target={moment}", "--target-action=promote", f"--pg1-path={folder}", "restore"],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    options = f"-c port={RESTORE_PORT} -c archive_mode=off -c unix_socket_directories={folder} -c logging_collector=off"
+    subprocess.run(
+        ["runuser", "-u", "postgres", "--", "/usr/lib/postgresql/15/bin/pg_ctl", "-D", str(folder), "-l",
+         str(CLUSTER / "log" / "postgresql" / "restore.log"), "-w", "-t", "120", "-o", options, "start"],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    wait_until(lambda: _promoted(folder), 120, "the restored copy open for writes")
+    return folder
+
+
+def _promoted(folder: Path) -> bool:
+    try:
+        password = secrets_env()["PG_SUPERUSER_PASSWORD"]
+        with psycopg.connect(
+            f"host=127.0.0.1 port={RESTORE_PORT} user=postgres dbname=urbanpulse password={password}"
+        ) as c:
+            return c.execute("SELECT NOT pg_is_in_recovery()").fetchone()[0]
+    except psycopg.Error:
+        return False
+
+
+def stop_restored(folder: Path) -> None:
+    """Stop the restored copy and remove its folder."""
+    subprocess.run(["runuser", "-u", "postgres", "--", "/usr/lib/postgresql/15/bin/pg_ctl", "-D", str(folder),
+                    "-m", "fast", "-w", "stop"], capture_output=True, timeout=120)  # fmt: skip
+    subprocess.run(["rm", "-rf", str(folder)], check=True)

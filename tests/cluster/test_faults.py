@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import time
 
+import psycopg
 import redis
 import requests
 
 from tests.cluster.conftest import (
+    RESTORE_PORT,
     SENTINELS,
     bring_back,
     kill,
@@ -17,6 +19,9 @@ from tests.cluster.conftest import (
     node_of,
     pid_of,
     postmaster_pid,
+    restore_to,
+    secrets_env,
+    stop_restored,
     wait_until,
 )
 from tests.cluster.load import SERVICE, Load
@@ -116,3 +121,44 @@ def test_5_a_service_instance_killed_fails_no_read(healthy, editor_token):
     assert len(outcomes.failed_writes) <= 2
     assert found_in_database(outcomes.acknowledged) == len(outcomes.acknowledged)
     bring_back()
+
+
+def test_6_point_in_time_restore_has_exactly_the_writes_acknowledged_before(healthy, editor_token, tmp_path):
+    before = _create_pois(editor_token, 10)
+    time.sleep(1)
+    with leader_connection() as conn:
+        target = conn.execute("SELECT now()").fetchone()[0]
+    time.sleep(1)
+    after = _create_pois(editor_token, 10)
+    with leader_connection() as conn:
+        # The segment holding the first commit after the target must be archived for recovery to stop there.
+        segment = conn.execute("SELECT pg_walfile_name(pg_current_wal_lsn())").fetchone()[0]
+        conn.execute("SELECT pg_switch_wal()")
+        wait_until(lambda: _archived(conn) >= segment, 60, f"{segment} archived")
+    restored = restore_to(target)
+    try:
+        with psycopg.connect(f"host=127.0.0.1 port={RESTORE_PORT} user=postgres dbname=urbanpulse "
+                             f"password={secrets_env()['PG_SUPERUSER_PASSWORD']}") as conn:  # fmt: skip
+            present = {str(row[0]) for row in conn.execute("SELECT id FROM pois WHERE id = ANY(%s::uuid[])",
+                                                          (before + after,))}  # fmt: skip
+    finally:
+        stop_restored(restored)
+    report("6 point-in-time restore", target=target.isoformat(), written_before=len(before), written_after=len(after),
+           found_before=len(present & set(before)), found_after=len(present & set(after)))  # fmt: skip
+    assert present == set(before)
+
+
+def _create_pois(token: str, count: int) -> list[str]:
+    ids = []
+    for number in range(count):
+        name = {"fr": f"Restauration {time.time_ns()} {number}"}
+        body = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [1.6146, 50.7259]},
+                "properties": {"category": "monument", "name": name}}  # fmt: skip
+        answer = requests.post(f"{SERVICE}/api/v1/pois", json=body, headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 201, answer.text
+        ids.append(answer.json()["id"])
+    return ids
+
+
+def _archived(conn) -> str:
+    return conn.execute("SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver").fetchone()[0]
