@@ -19,7 +19,7 @@ from pathlib import Path
 
 from urbanpulse.imports.engine import Candidate, Rejection, SourceError
 from urbanpulse.imports.jsonld import as_list, classes, first, get, literal, translations
-from urbanpulse.pois.hours import parse_opening_hours
+from urbanpulse.pois.hours import joined_rules
 
 # DATAtourisme classes (local names) to our POI categories, the first match wins; other places: DEFAULT.
 CATEGORY_OF_CLASS = [
@@ -142,14 +142,7 @@ def _hours(node) -> str | None:
             days = [day for day in days if day]
             if opens and closes and days:
                 rules.append(f"{','.join(days)} {opens[:5]}-{closes[:5]}")
-    if not rules:
-        return None
-    expression = "; ".join(rules)
-    try:
-        parse_opening_hours(expression)
-    except Exception:
-        return None
-    return expression
+    return joined_rules(rules)
 
 
 def _local(name: str) -> str:

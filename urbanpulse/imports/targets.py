@@ -45,6 +45,23 @@ def _translation_patch(current: dict | None, new: dict | None) -> dict:
     return patch
 
 
+def _patch(item, properties: dict, translated: tuple, schema, invalid, *, publish: dict, geometry=None) -> dict:
+    """The API's validated patch (a Feature) writing `properties` into `item`: translations replaced exactly,
+    `publish` added when the object came back upstream, `geometry` when it moved; `invalid` turns marshmallow's
+    errors into the domain's 422."""
+    properties = dict(properties)
+    for key in translated:
+        if key in properties:
+            properties[key] = _translation_patch(getattr(item, key), properties[key])
+    body = {"type": "Feature", "properties": {**properties, **publish}}
+    if geometry is not None:
+        body["geometry"] = geometry
+    try:
+        return schema().load(body)
+    except ValidationError as error:
+        raise invalid(error) from None
+
+
 def _iso(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
@@ -80,19 +97,11 @@ class PoiTarget:
     def update(self, target_id, changes: dict, actor: Actor, *, republish: bool = False) -> None:
         """Write the changed fields (and publish again an object back upstream)."""
         poi = db.session.get(Poi, target_id)
-        properties = {key: value for key, value in changes.items() if key != GEOMETRY}
-        for key in self.TRANSLATED:
-            if key in properties:
-                properties[key] = _translation_patch(getattr(poi, key), properties[key])
-        if republish:
-            properties["status"] = "published"
-        body = {"type": "Feature", "properties": properties}
-        if GEOMETRY in changes:
-            body["geometry"] = _point(changes[GEOMETRY])
-        try:
-            data = PoiFeaturePatchSchema().load(body)
-        except ValidationError as error:
-            raise pois.validation_failed(error) from None
+        data = _patch(
+            poi, {key: value for key, value in changes.items() if key != GEOMETRY}, self.TRANSLATED,
+            PoiFeaturePatchSchema, pois.validation_failed, publish={"status": "published"} if republish else {},
+            geometry=_point(changes[GEOMETRY]) if GEOMETRY in changes else None,
+        )  # fmt: skip
         pois.update_poi(
             poi_id=target_id,
             if_match=item_etag(poi.id, poi.version),
@@ -151,23 +160,16 @@ class EventTarget:
         """Write the changed fields (and publish again an event back upstream)."""
         event = db.session.get(Event, target_id)
         properties = {key: value for key, value in changes.items() if key != GEOMETRY}
-        for key in self.TRANSLATED:
-            if key in properties:
-                properties[key] = _translation_patch(getattr(event, key), properties[key])
         for key in ("starts_at", "ends_at"):
             if key in properties:
                 properties[key] = _iso(properties[key])
         if "rdates" in properties:
             properties["rdates"] = [_iso(value) for value in properties["rdates"]]
-        if republish:
-            properties["publication"] = "published"
-        body = {"type": "Feature", "properties": properties}
-        if GEOMETRY in changes:
-            body["geometry"] = _point(changes[GEOMETRY])
-        try:
-            data = EventFeaturePatchSchema().load(body)
-        except ValidationError as error:
-            raise events.validation_failed(error) from None
+        data = _patch(
+            event, properties, self.TRANSLATED, EventFeaturePatchSchema, events.validation_failed,
+            publish={"publication": "published"} if republish else {},
+            geometry=_point(changes[GEOMETRY]) if GEOMETRY in changes else None,
+        )  # fmt: skip
         extra = {"geometry": data["geometry"]} if "geometry" in data else {}
         events.update_event(
             event_id=target_id, if_match=item_etag(event.id, event.version), actor=actor,
@@ -275,18 +277,11 @@ class RouteTarget:
         """Write the changed fields (and publish again a tour back upstream)."""
         route = db.session.get(Route, target_id)
         properties = self._properties({key: value for key, value in changes.items() if key != GEOMETRY})
-        for key in self.TRANSLATED:
-            if key in properties:
-                properties[key] = _translation_patch(getattr(route, key), properties[key])
-        if republish:
-            properties["status"] = "published"
-        body = {"type": "Feature", "properties": properties}
-        if "line" in changes:
-            body["geometry"] = {"type": "LineString", "coordinates": changes["line"]}
-        try:
-            data = RouteFeaturePatchSchema().load(body)
-        except ValidationError as error:
-            raise routes.validation_failed(error) from None
+        line = {"type": "LineString", "coordinates": changes["line"]} if "line" in changes else None
+        data = _patch(
+            route, properties, self.TRANSLATED, RouteFeaturePatchSchema, routes.validation_failed,
+            publish={"status": "published"} if republish else {}, geometry=line,
+        )  # fmt: skip
         routes.update_route(
             route_id=target_id,
             if_match=item_etag(route.id, route.version),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from urbanpulse.pois.hours import parse_opening_hours
+from urbanpulse.pois.hours import joined_rules
 
 DAY_CODES = {
     "lundi": "Mo", "mardi": "Tu", "mercredi": "We", "jeudi": "Th", "vendredi": "Fr", "samedi": "Sa",
@@ -86,11 +86,4 @@ def opening_hours(value: str | None, *, today: date | None = None) -> str | None
         rule += f" {days}" if days else ""
         rule += f" {','.join(spans)}" if spans else " 00:00-24:00"
         rules.append(rule)
-    if not rules:
-        return None
-    expression = "; ".join(rules)
-    try:
-        parse_opening_hours(expression)
-    except Exception:
-        return None
-    return expression
+    return joined_rules(rules)

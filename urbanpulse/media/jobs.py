@@ -42,23 +42,25 @@ def queue(conn: redis.Redis | None = None) -> Queue:
 
 def enqueue(media_ids: list[uuid.UUID]) -> int:
     """Queue the derivation of `media_ids`; when Redis is away they stay `processing` for the sweep."""
-    if not media_ids:
+    return enqueue_each("urbanpulse.media.jobs.derive_sizes", media_ids)
+
+
+def enqueue_each(function: str, ids: list[uuid.UUID]) -> int:
+    """Queue `function(id)` on the media queue for each id; the number queued (0 when Redis is away: the rows
+    still say what is owed, and the worker's sweep queues them again)."""
+    if not ids:
         return 0
     try:
         target = queue()
-        for media_id in media_ids:
+        for item_id in ids:
             target.enqueue_call(
-                "urbanpulse.media.jobs.derive_sizes",
-                args=(str(media_id),),
-                timeout=JOB_TIMEOUT_S,
-                retry=Retry(max=2),
-                result_ttl=300,
+                function, args=(str(item_id),), timeout=JOB_TIMEOUT_S, retry=Retry(max=2), result_ttl=300,
                 failure_ttl=86400,
-            )
+            )  # fmt: skip
     except (redis.RedisError, OSError) as error:
-        log.warning("could not queue %d media job(s) (%s); the sweep will", len(media_ids), error)
+        log.warning("could not queue %d job(s) of %s (%s); the sweep will", len(ids), function, error)
         return 0
-    return len(media_ids)
+    return len(ids)
 
 
 def _claim(media_id: uuid.UUID) -> Media | None:

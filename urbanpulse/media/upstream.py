@@ -20,10 +20,8 @@ import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-import redis
 import requests
 from flask import current_app
-from rq import Retry
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
@@ -92,23 +90,7 @@ def queue_waiting(*, older_than_s: int = 0) -> int:
         query = query.where(UpstreamImage.updated_at <= utcnow() - timedelta(seconds=older_than_s))
     waiting = list(db.session.scalars(query))
     db.session.rollback()
-    if not waiting:
-        return 0
-    try:
-        target = jobs.queue()
-        for image_id in waiting:
-            target.enqueue_call(
-                "urbanpulse.media.upstream.fetch",
-                args=(str(image_id),),
-                timeout=jobs.JOB_TIMEOUT_S,
-                retry=Retry(max=2),
-                result_ttl=300,
-                failure_ttl=86400,
-            )
-    except (redis.RedisError, OSError) as error:
-        log.warning("could not queue %d upstream image(s) (%s); the sweep will", len(waiting), error)
-        return 0
-    return len(waiting)
+    return jobs.enqueue_each("urbanpulse.media.upstream.fetch", waiting)
 
 
 def fetch(image_id: str) -> str:

@@ -23,6 +23,19 @@ def parse_opening_hours(expression: str) -> OpeningHours:
         raise ValidationError(f"invalid opening_hours: {' '.join(str(error).split())}") from None
 
 
+def joined_rules(rules: list[str]) -> str | None:
+    """Rules joined into one expression, or None when there is none or it does not parse (an importer then
+    gives no hours rather than wrong ones)."""
+    if not rules:
+        return None
+    expression = "; ".join(rules)
+    try:
+        parse_opening_hours(expression)
+    except ValidationError:
+        return None
+    return expression
+
+
 def local_time(at: datetime | None) -> datetime:
     """`at` (or now) as a naive Europe/Paris wall time, as the parser expects; naive input is local."""
     if at is None:
