@@ -4,7 +4,16 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-export C=${CLUSTER_DIR:-$ROOT/instance/cluster}
+# PostgreSQL runs as the postgres user, who must reach its folders: when the checkout is not searchable by it
+# (a clone in a private temporary folder), the cluster lives under /var/lib/urbanpulse-cluster/ instead, and
+# instance/cluster links there.
+if [ -n "${CLUSTER_DIR:-}" ]; then
+  export C=$CLUSTER_DIR
+elif runuser -u postgres -- test -x "$ROOT" 2>/dev/null; then
+  export C=$ROOT/instance/cluster
+else
+  export C=/var/lib/urbanpulse-cluster/$(printf %s "$ROOT" | sha1sum | cut -c1-12)
+fi
 export TEMPLATES=$HERE/templates
 export ETC=$C/etc RUN=$C/run LOG=$C/log PGROOT=$C/pg REDISDIR=$C/redis ETCD_DATA=$C/etcd
 export PGBR_DIR=$C/pgbackrest PGBR_CONF=$C/etc/pgbackrest.conf

@@ -43,8 +43,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bash "$HERE/install.sh"
 
 # --- folders: PostgreSQL and pgBackRest run as postgres, every folder above theirs is world-searchable
-mkdir -p "$C" "$ETC" "$RUN" "$LOG" "$ETCD_DATA" "$PGROOT" "$PGBR_DIR" "$REDISDIR"
-chmod 755 "$ROOT/instance" "$C" "$ETC" "$LOG"
+mkdir -p "$C" "$ETC" "$RUN" "$LOG" "$ETCD_DATA" "$PGROOT" "$PGBR_DIR" "$REDISDIR" "$ROOT/instance"
+if [ "$C" != "$ROOT/instance/cluster" ]; then
+  ln -sfn "$C" "$ROOT/instance/cluster"
+  chmod 755 "$(dirname "$C")"
+else
+  chmod 755 "$ROOT/instance"
+fi
+chmod 755 "$C" "$ETC" "$LOG"
 chmod 700 "$ETCD_DATA"
 mkdir -p "$PGSOCK" "$LOG/postgresql" "$LOG/pgbackrest" "$PGBR_DIR/repo" "$PGBR_DIR/lock" "$PGBR_DIR/spool"
 chown postgres:postgres "$RUN" "$PGROOT" "$PGSOCK" "$LOG/postgresql" "$LOG/pgbackrest" \

@@ -19,7 +19,7 @@ import requests
 from tests.cluster.load import SERVICE
 
 ROOT = Path(__file__).resolve().parents[2]
-CLUSTER = ROOT / "instance" / "cluster"
+CLUSTER = (ROOT / "instance" / "cluster").resolve()  # a link when the checkout is private (scripts/cluster/lib.sh)
 PATRONI_APIS = {1: 58008, 2: 58009}
 SENTINELS = [("127.0.0.1", port) for port in (56390, 56391, 56392)]
 
