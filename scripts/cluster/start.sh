@@ -95,7 +95,8 @@ port_free() {
 launch() {
   local pidfile=$1 logfile=$2 user=$3; shift 3
   local run=()
-  [ "$user" = root ] || run=(runuser -u "$user" --)
+  # Another user starts in / : it may not be allowed into the checkout (a clone in a private folder).
+  [ "$user" = root ] || run=(runuser -u "$user" -- env -C /)
   # Without the scripts' passwords: libpq would prefer PGPASSWORD to Patroni's own pgpass for replication.
   setsid nohup env -u PGPASSWORD -u PG_SUPERUSER_PASSWORD -u PG_REPLICATION_PASSWORD -u PG_REWIND_PASSWORD \
     -u APP_DB_PASSWORD "${run[@]}" bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" >>"$logfile" 2>&1 </dev/null &
@@ -175,7 +176,7 @@ fi
 psql_leader -d "$DATABASE" -c "create extension if not exists postgis; create extension if not exists pg_trgm; create extension if not exists btree_gist"
 
 # --- pgBackRest: stanza, archiving check, a first full backup
-pgbr() { runuser -u postgres -- pgbackrest --config="$PGBR_CONF" --stanza="$STANZA" "$@"; }
+pgbr() { runuser -u postgres -- env -C / pgbackrest --config="$PGBR_CONF" --stanza="$STANZA" "$@"; }
 say "pgbackrest: stanza $STANZA"
 pgbr stanza-create >>"$LOG/pgbackrest-start.log" 2>&1 || die "pgbackrest stanza-create failed (see $LOG/pgbackrest-start.log, $LOG/pgbackrest/)"
 pgbr check >>"$LOG/pgbackrest-start.log" 2>&1 || die "pgbackrest check failed: WAL archiving does not work (see $LOG/pgbackrest-start.log)"

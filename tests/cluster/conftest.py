@@ -151,13 +151,13 @@ def restore_to(target) -> Path:
     subprocess.run(
         ["runuser", "-u", "postgres", "--", "pgbackrest", f"--config={config}", "--stanza=urbanpulse", "--type=time",
          f"--target={moment}", "--target-action=promote", f"--pg1-path={folder}", "restore"],
-        check=True, capture_output=True, timeout=300,
+        check=True, capture_output=True, timeout=300, cwd="/",
     )  # fmt: skip
     options = f"-c port={RESTORE_PORT} -c archive_mode=off -c unix_socket_directories={folder} -c logging_collector=off"
     subprocess.run(
         ["runuser", "-u", "postgres", "--", "/usr/lib/postgresql/15/bin/pg_ctl", "-D", str(folder), "-l",
          str(CLUSTER / "log" / "postgresql" / "restore.log"), "-w", "-t", "120", "-o", options, "start"],
-        check=True, capture_output=True, timeout=180,
+        check=True, capture_output=True, timeout=180, cwd="/",
     )  # fmt: skip
     wait_until(lambda: _promoted(folder), 120, "the restored copy open for writes")
     return folder
@@ -177,5 +177,5 @@ def _promoted(folder: Path) -> bool:
 def stop_restored(folder: Path) -> None:
     """Stop the restored copy and remove its folder."""
     subprocess.run(["runuser", "-u", "postgres", "--", "/usr/lib/postgresql/15/bin/pg_ctl", "-D", str(folder),
-                    "-m", "fast", "-w", "stop"], capture_output=True, timeout=120)  # fmt: skip
+                    "-m", "fast", "-w", "stop"], capture_output=True, timeout=120, cwd="/")  # fmt: skip
     subprocess.run(["rm", "-rf", str(folder)], check=True)
