@@ -62,8 +62,8 @@ soak: install-dev
 	@$(PY) bench/soak.py
 
 # The production engines on this one machine, under instance/cluster/ (issue 17): etcd, PostgreSQL 15 + PostGIS
-# in two Patroni nodes (synchronous replication), pgBackRest WAL archiving, HAProxy (55430 leader, 55431
-# replicas, 58000 service instances on 8001/8002, stats 58404), Redis primary/replica with three Sentinels.
+# in two Patroni nodes (synchronous replication), pgBackRest WAL archiving, HAProxy (25430 leader, 25431
+# replicas, 28000 service instances on 8001/8002, stats 28404), Redis primary/replica with three Sentinels.
 cluster: install
 	@bash scripts/cluster/start.sh
 

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # `make cluster`: starts, on this one machine and under instance/cluster/, the production engines:
 #   etcd (one member, client 23790, peer 23800)          Patroni's DCS
-#   PostgreSQL 15 + PostGIS, two nodes run by Patroni      55421/55422, Patroni REST 58008/58009,
+#   PostgreSQL 15 + PostGIS, two nodes run by Patroni      25421/25422, Patroni REST 28008/28009,
 #                                                          synchronous replication, pg_rewind
 #   pgBackRest, stanza "urbanpulse"                        WAL archive + full backups in instance/cluster/pgbackrest
-#   HAProxy                                                55430 -> leader, 55431 -> replicas,
-#                                                          58000 -> service instances on 8001/8002, stats on 58404
-#   Redis primary 56380, replica 56381, Sentinels 56390-56392 (master name "urbanpulse", quorum 2)
+#   HAProxy                                                25430 -> leader, 25431 -> replicas,
+#                                                          28000 -> service instances on 8001/8002, stats on 28404
+#   Redis primary 26380, replica 26381, Sentinels 26390-26392 (master name "urbanpulse", quorum 2)
 # and waits until each is ready. Running it again while everything runs only says so; what was stopped
 # is started again. `make cluster-stop` (stop.sh) stops it all, `make cluster-status` (status.sh) shows it.
 #
@@ -24,8 +24,8 @@
 #       --type=time --target="2026-12-04 05:14:39+00" --target-action=promote --pg1-path=$NEWDIR restore
 #   # then start it on a spare port, without archiving into the stanza's repository:
 #   runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D $NEWDIR -l $C/log/postgresql/restore.log -w \
-#       -o "-c port=55439 -c archive_mode=off -c unix_socket_directories=$NEWDIR -c logging_collector=off" start
-#   psql -h 127.0.0.1 -p 55439 -U postgres urbanpulse                # check the data
+#       -o "-c port=25439 -c archive_mode=off -c unix_socket_directories=$NEWDIR -c logging_collector=off" start
+#   psql -h 127.0.0.1 -p 25439 -U postgres urbanpulse                # check the data
 #   runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D $NEWDIR -m fast stop; rm -rf $NEWDIR
 # pgBackRest writes restore_command and recovery_target_time into NEWDIR/postgresql.auto.conf and a
 # recovery.signal; --target-action=promote opens it read-write once the target is reached. Recovery stops at

@@ -20,8 +20,8 @@ from tests.cluster.load import SERVICE
 
 ROOT = Path(__file__).resolve().parents[2]
 CLUSTER = (ROOT / "instance" / "cluster").resolve()  # a link when the checkout is private (scripts/cluster/lib.sh)
-PATRONI_APIS = {1: 58008, 2: 58009}
-SENTINELS = [("127.0.0.1", port) for port in (56390, 56391, 56392)]
+PATRONI_APIS = {1: 28008, 2: 28009}
+SENTINELS = [("127.0.0.1", port) for port in (26390, 26391, 26392)]
 
 
 def secrets_env() -> dict:
@@ -36,7 +36,7 @@ def app_env() -> dict:
     master = redis.sentinel.Sentinel(SENTINELS, socket_timeout=1).discover_master("urbanpulse")
     return {
         **os.environ,
-        "DATABASE_URL": f"postgresql://urbanpulse_cluster:{found['APP_DB_PASSWORD']}@127.0.0.1:55430/urbanpulse",
+        "DATABASE_URL": f"postgresql://urbanpulse_cluster:{found['APP_DB_PASSWORD']}@127.0.0.1:25430/urbanpulse",
         "REDIS_URL": f"redis://127.0.0.1:{master[1]}/0",
         "REDIS_SENTINELS": ",".join(f"{host}:{port}" for host, port in SENTINELS),
         "REDIS_SENTINEL_MASTER": "urbanpulse",
@@ -47,7 +47,7 @@ def leader_connection() -> psycopg.Connection:
     """A superuser connection to the leader through HAProxy."""
     password = secrets_env()["PG_SUPERUSER_PASSWORD"]
     return psycopg.connect(
-        f"host=127.0.0.1 port=55430 user=postgres dbname=urbanpulse password={password}", autocommit=True
+        f"host=127.0.0.1 port=25430 user=postgres dbname=urbanpulse password={password}", autocommit=True
     )
 
 
@@ -138,7 +138,7 @@ def healthy(cluster):
     yield
 
 
-RESTORE_PORT = 55439
+RESTORE_PORT = 25439
 
 
 def restore_to(target) -> Path:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import requests
 
-SERVICE = "http://127.0.0.1:58000"
+SERVICE = "http://127.0.0.1:28000"
 
 
 @dataclass

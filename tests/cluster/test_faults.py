@@ -188,7 +188,7 @@ def test_5b_the_live_feed_crosses_instances_and_resumes_without_a_gap(healthy, e
 
     kill(pid_of("app-1"), group=True)
     reader.join(15)
-    during = [_create_event(58000, headers) for _ in range(3)]  # while the client is away
+    during = [_create_event(28000, headers) for _ in range(3)]  # while the client is away
     seen.clear()
     listening.clear()
     resumed = threading.Thread(
