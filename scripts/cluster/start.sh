@@ -158,8 +158,11 @@ for p in "$HAPROXY_HTTP_PORT" "$HAPROXY_STATS_PORT"; do
   wait_for 10 "haproxy does not accept connections on $p" bash -c "exec 3<>/dev/tcp/127.0.0.1/$p"
 done
 # HAProxy counts its servers up until their first checks fail: wait until it routes writes to one node only.
+# (a server on its way down shows "UP 1/2": only a plain UP and plain DOWNs will do).
 one_primary_routed() {
-  [ "$(curl -s "http://127.0.0.1:$HAPROXY_STATS_PORT/;csv" | awk -F, '$1 == "postgres_primary" && $2 ~ /^pg[0-9]+$/ && $18 == "UP"' | wc -l)" = 1 ]
+  curl -s "http://127.0.0.1:$HAPROXY_STATS_PORT/;csv" | awk -F, '
+    $1 == "postgres_primary" && $2 ~ /^pg[0-9]+$/ { if ($18 == "UP") up++; else if ($18 != "DOWN") other++ }
+    END { exit !(up == 1 && other == 0) }'
 }
 wait_for 30 "haproxy does not route writes to exactly one PostgreSQL node (see http://127.0.0.1:$HAPROXY_STATS_PORT/)" \
   one_primary_routed
