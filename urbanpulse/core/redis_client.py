@@ -40,11 +40,14 @@ class RedisTarget:
         """A client with `options` (time-outs...); through Sentinel when it names any."""
         if not self.sentinels:
             return redis.Redis.from_url(self.url, **options)
-        parts = urlsplit(self.url)
-        database = int((parts.path or "/0").strip("/") or 0)
+        database, password = self._database_and_password()
         timeouts = {key: options[key] for key in ("socket_timeout", "socket_connect_timeout") if key in options}
         sentinel = Sentinel(list(self.sentinels), sentinel_kwargs=timeouts, **timeouts)
-        return sentinel.master_for(self.master, db=database, password=parts.password, **options)
+        return sentinel.master_for(self.master, db=database, password=password, **options)
+
+    def _database_and_password(self) -> tuple[int, str | None]:
+        parts = urlsplit(self.url)
+        return int((parts.path or "/0").strip("/") or 0), parts.password
 
     def limiter_storage(self) -> tuple[str, dict]:
         """The rate limiter's storage URI and options for this target (its sentinel storage never reads replicas:
@@ -52,9 +55,8 @@ class RedisTarget:
         if not self.sentinels:
             return self.url, {}
         hosts = ",".join(f"{host}:{port}" for host, port in self.sentinels)
-        parts = urlsplit(self.url)
-        database = int((parts.path or "/0").strip("/") or 0)
-        auth = f":{parts.password}@" if parts.password else ""
+        database, password = self._database_and_password()
+        auth = f":{password}@" if password else ""
         return f"redis+sentinel://{auth}{hosts}/{self.master}", {"use_replicas": False, "db": database}
 
 

@@ -85,6 +85,7 @@ class Report:
     conflicts: list = field(default_factory=list)
     status: str = "ok"
     message: str = ""
+    images_waiting: list = field(default_factory=list)  # upstream images to fetch once the run has committed
 
     def as_dict(self) -> dict:
         """The report as JSON-ready data."""
@@ -156,7 +157,7 @@ def run(
     if complete:
         _unpublish_missing(source, seen, actor, report, allow_shrink=allow_shrink)
     _finish(run_row, report, status=report.status, message=report.message)
-    upstream.queue_waiting()  # the images found upstream are fetched by the media worker, after the commits
+    upstream.queue(report.images_waiting)  # fetched by the media worker, once their rows are committed
     return report
 
 
@@ -175,14 +176,10 @@ def _next_chunk(stream) -> tuple[list, SourceError | None]:
 def _import_chunk(chunk: list, source: str, area, actor: Actor, report: Report, seen: set[str], deferred) -> None:
     """Import one batch; with a `deferred` list, candidates whose target is deferred are put there instead."""
     if deferred is not None:
-        later = [
-            item for item in chunk if isinstance(item, Candidate) and getattr(TARGETS[item.kind], "deferred", False)
-        ]
-        if later:
-            deferred.extend(later)
-            seen.update(item.external_id for item in later)
-            later_ids = {id(item) for item in later}
-            chunk = [item for item in chunk if id(item) not in later_ids]
+        now = []
+        for item in chunk:
+            (deferred if _is_deferred(item) else now).append(item)
+        chunk = now
     records = _records(source, [item.external_id for item in chunk])
     known = set(records)
     with unit.batch():
@@ -203,6 +200,10 @@ def _import_chunk(chunk: list, source: str, area, actor: Actor, report: Report, 
                 except DomainError as error:
                     _reject(report, item.external_id, _reason(error))
         db.session.add_all(record for external_id, record in records.items() if external_id not in known)
+
+
+def _is_deferred(item) -> bool:
+    return isinstance(item, Candidate) and getattr(TARGETS[item.kind], "deferred", False)
 
 
 def _reason(error: DomainError) -> str:
@@ -235,7 +236,7 @@ def _records(source: str, external_ids: list[str]) -> dict[str, ImportRecord]:
 def _import_one(item: Candidate, source: str, area, actor: Actor, report: Report, records: dict) -> None:
     target = TARGETS[item.kind]
     given, position = item.fields, item.position
-    if hasattr(target, "prepare"):
+    if getattr(target, "deferred", False):
         given = target.prepare(item.fields, source)
         position = tuple(given["line"][0])  # where a tour starts is known once its steps are resolved
         if not _inside(position, area):
@@ -256,7 +257,7 @@ def _import_one(item: Candidate, source: str, area, actor: Actor, report: Report
         # in one snapshot is then an update of this record.
         records[item.external_id] = record
         report.counts["created"] += 1
-        _offer_images(item, target_id, source)
+        _offer_images(item, target_id, source, report)
         return
     came_back = record.state == "unpublished"
     if item.updated and item.updated == record.upstream_updated and not came_back:
@@ -280,7 +281,7 @@ def _import_one(item: Candidate, source: str, area, actor: Actor, report: Report
             imported[name] = stored(value)
     if changes or came_back:
         target.update(record.target_id, changes, actor, republish=came_back)
-    _offer_images(item, record.target_id, source)
+    _offer_images(item, record.target_id, source, report)
     record.imported, record.upstream_updated, record.state = imported, item.updated, "active"
     record.updated_at = datetime.now(UTC)
     db.session.flush()
@@ -297,9 +298,11 @@ def _import_one(item: Candidate, source: str, area, actor: Actor, report: Report
         )
 
 
-def _offer_images(item: Candidate, target_id, source: str) -> None:
+def _offer_images(item: Candidate, target_id, source: str, report: Report) -> None:
     if item.images:
-        upstream.offer(entity_type=item.kind, item_id=target_id, images=list(item.images), source=source)
+        report.images_waiting += upstream.offer(
+            entity_type=item.kind, item_id=target_id, images=list(item.images), source=source
+        )
 
 
 def _unpublish_missing(source: str, seen: set[str], actor: Actor, report: Report, *, allow_shrink: bool) -> None:

@@ -63,10 +63,11 @@ def enqueue_each(function: str, ids: list[uuid.UUID]) -> int:
     return len(ids)
 
 
-def _claim(media_id: uuid.UUID) -> Media | None:
-    """Count an attempt (committed, so a crash still counts); None when there is nothing to do."""
-    row = db.session.scalar(select(Media).where(Media.id == media_id).with_for_update())
-    if row is None or row.status != "processing":
+def claim(model, row_id: uuid.UUID, *, owed: str):
+    """The row of a job, its attempt counted (committed, so a crash still counts); None when it no longer has
+    the status `owed` (done, or gone)."""
+    row = db.session.scalar(select(model).where(model.id == row_id).with_for_update())
+    if row is None or row.status != owed:
         db.session.rollback()
         return None
     row.attempts += 1
@@ -84,7 +85,7 @@ def derive_sizes(media_id: str) -> str:
 
 def _derive(media_id: uuid.UUID) -> str:
 
-    row = _claim(media_id)
+    row = claim(Media, media_id, owed="processing")
     if row is None:
         return "nothing to do"
     owner, item_id, key = owner_for(row.owner_type), row.owner_id, row.original_key

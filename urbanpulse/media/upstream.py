@@ -58,39 +58,52 @@ def refusal(image: dict) -> str | None:
     return None
 
 
-def offer(*, entity_type: str, item_id: uuid.UUID, images: list[dict], source: str) -> None:
-    """Record the item's upstream images (in the caller's transaction): new URLs wait for the worker, or are
-    refused with their reason; known URLs are left as they are (fetched once)."""
+def offer(*, entity_type: str, item_id: uuid.UUID, images: list[dict], source: str) -> list[uuid.UUID]:
+    """Record the item's upstream images (in the caller's transaction, one statement): new URLs wait for the
+    worker, or are refused with their reason; known URLs are left as they are (fetched once). The ids of the new
+    waiting ones, to queue once the caller has committed."""
+    rows = []
     for image in images:
         reason = refusal(image)
-        values = {
-            "id": uuid.uuid4(),
-            "owner_type": entity_type,
-            "owner_id": item_id,
-            "url": (image.get("url") or "")[:2000],
-            "source": source,
-            "credit": (image.get("credit") or None) and image["credit"][:300],
-            "licence": (image.get("licence") or None) and image["licence"][:300],
-            "caption": image.get("caption") or {},
-            "status": "refused" if reason else "waiting",
-            "error": reason,
-        }
-        db.session.execute(
-            insert(UpstreamImage)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["owner_type", "owner_id", "url"])
+        rows.append(
+            {
+                "id": uuid.uuid4(),
+                "owner_type": entity_type,
+                "owner_id": item_id,
+                "url": (image.get("url") or "")[:2000],
+                "source": source,
+                "credit": (image.get("credit") or None) and image["credit"][:300],
+                "licence": (image.get("licence") or None) and image["licence"][:300],
+                "caption": image.get("caption") or {},
+                "status": "refused" if reason else "waiting",
+                "error": reason,
+            }
         )
+    if not rows:
+        return []
+    inserted = db.session.execute(
+        insert(UpstreamImage)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["owner_type", "owner_id", "url"])
+        .returning(UpstreamImage.id, UpstreamImage.status)
+    )
+    return [image_id for image_id, status in inserted if status == "waiting"]
 
 
-def queue_waiting(*, older_than_s: int = 0) -> int:
-    """Queue a fetch for every image waiting (untouched for `older_than_s`); the number queued. Redis away: the
-    worker's sweep queues them later."""
-    query = select(UpstreamImage.id).where(UpstreamImage.status == "waiting")
-    if older_than_s:
-        query = query.where(UpstreamImage.updated_at <= utcnow() - timedelta(seconds=older_than_s))
+def queue(image_ids: list[uuid.UUID]) -> int:
+    """Queue a fetch of each image (after the commit that recorded them); the number queued."""
+    return jobs.enqueue_each("urbanpulse.media.upstream.fetch", image_ids)
+
+
+def queue_waiting(*, older_than_s: int) -> int:
+    """The worker's sweep: queue a fetch of every image still waiting, untouched for `older_than_s` (its job lost
+    with a crashed worker, or never queued while Redis was away); the number queued."""
+    query = select(UpstreamImage.id).where(
+        UpstreamImage.status == "waiting", UpstreamImage.updated_at <= utcnow() - timedelta(seconds=older_than_s)
+    )
     waiting = list(db.session.scalars(query))
     db.session.rollback()
-    return jobs.enqueue_each("urbanpulse.media.upstream.fetch", waiting)
+    return queue(waiting)
 
 
 def fetch(image_id: str) -> str:
@@ -99,16 +112,6 @@ def fetch(image_id: str) -> str:
         return _fetch(uuid.UUID(image_id))
     finally:
         db.session.remove()
-
-
-def _claim(image_id: uuid.UUID) -> UpstreamImage | None:
-    row = db.session.scalar(select(UpstreamImage).where(UpstreamImage.id == image_id).with_for_update())
-    if row is None or row.status != "waiting":
-        db.session.rollback()
-        return None
-    row.attempts += 1
-    db.session.commit()
-    return row
 
 
 def _end(image_id: uuid.UUID, status: str, *, error: str | None = None, media_id=None) -> str:
@@ -149,7 +152,7 @@ def _download(url: str) -> tuple[bytes, str | None]:
 
 
 def _fetch(image_id: uuid.UUID) -> str:
-    row = _claim(image_id)
+    row = jobs.claim(UpstreamImage, image_id, owed="waiting")
     if row is None:
         return "nothing to do"
     if row.attempts > current_app.config["MEDIA_JOB_ATTEMPTS"]:
