@@ -119,6 +119,9 @@ def app_config(app_database_url, redis_url, tmp_path_factory) -> dict:
         "SECRET_KEY": secrets.token_urlsafe(48),
         "METRICS_TOKEN": OPERATOR_TOKEN,
         "SQLALCHEMY_DATABASE_URI": app_database_url,
+        # The test database is also the apps' replica, through read-only sessions (core.replicas): every GET's
+        # public read takes the replica path, and a GET that tried to write would fail.
+        "DATABASE_REPLICA_URLS": [app_database_url],
         "REDIS_URL": redis_url,
         "REDIS_TIMEOUT_MS": 500,
         "LOG_LEVEL": "WARNING",

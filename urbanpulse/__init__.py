@@ -52,7 +52,9 @@ def register_extensions(app: Flask) -> None:
     and answer CORS after flask-cors)."""
     from urbanpulse.apikeys.guard import register_api_key_hooks
     from urbanpulse.auth.guard import register_request_hooks
+    from urbanpulse.auth.read_your_writes import register_read_your_writes
     from urbanpulse.cache import relay
+    from urbanpulse.core import replicas
     from urbanpulse.core.extensions import compress, cors, db, migrate, redis_client
     from urbanpulse.runtime.domains import change_consumers
     from urbanpulse.web.api_base import api
@@ -60,6 +62,8 @@ def register_extensions(app: Flask) -> None:
     register_request_hooks(app)
     register_api_key_hooks(app)
     db.init_app(app)
+    replicas.init_app(app)
+    register_read_your_writes(app)
     migrate.init_app(app, db, directory=str(_root() / "migrations"))
     api.init_app(app)
     redis_client.init_app(app)

@@ -235,7 +235,11 @@ export APP_DATABASE_URL="postgresql://$APP_ROLE:$APP_DB_PASSWORD@127.0.0.1:$HAPR
 app_env=(DATABASE_URL="$APP_DATABASE_URL" REDIS_URL="redis://127.0.0.1:$(redis_master_port)/0"
          REDIS_SENTINELS="$(printf '127.0.0.1:%s,' "${SENTINEL_PORTS[@]}" | sed 's/,$//')"
          REDIS_SENTINEL_MASTER="$SENTINEL_MASTER" TRUSTED_PROXIES=127.0.0.1/32 TRUSTED_PROXY_COUNT=1
-         WEB_WORKERS="${CLUSTER_WEB_WORKERS:-2}")
+         WEB_WORKERS="${CLUSTER_WEB_WORKERS:-2}"
+         # GET requests' public reads go to either node when it qualifies (core.replicas): each node is listed
+         # on its own, since a balancer's connections may reach different servers.
+         DATABASE_REPLICA_URLS="postgresql://$APP_ROLE:$APP_DB_PASSWORD@127.0.0.1:$PG_PORT_1/$DATABASE,postgresql://$APP_ROLE:$APP_DB_PASSWORD@127.0.0.1:$PG_PORT_2/$DATABASE"
+         REPLICA_MAX_LAG_S="${CLUSTER_REPLICA_MAX_LAG_S:-5}")
 say "migrating and seeding $DATABASE through the leader"
 env "${app_env[@]}" "$ROOT/.venv/bin/python" -m urbanpulse.runtime.provision --for run >>"$LOG/provision.log" 2>&1 \
   || die "provisioning the service's database failed (see $LOG/provision.log)"
@@ -247,7 +251,9 @@ for i in 1 2; do
     port_free "${!port_var}" "service instance $i"
     say "starting service instance $i on 127.0.0.1:${!port_var}"
     rm -f "$RUN/app-$i.pid"
+    metrics_var=APP_METRICS_PORT_$i
     (cd "$ROOT" && launch "$RUN/app-$i.pid" "$LOG/app-$i.log" root env "${app_env[@]}" PORT="${!port_var}" \
+      METRICS_BIND="127.0.0.1:${!metrics_var}" \
       "$ROOT/.venv/bin/gunicorn" -c python:urbanpulse.serving.gunicorn_conf wsgi:app)
   fi
 done

@@ -4,6 +4,7 @@ through HAProxy from a client that counts; the counts are printed for the closin
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 
@@ -231,3 +232,100 @@ def _create_event(port: int, headers: dict) -> str:
     answer = requests.post(f"http://127.0.0.1:{port}/api/v1/events", json=body, headers=headers, timeout=10)
     assert answer.status_code == 201, answer.text
     return answer.json()["id"]
+
+
+LAG_BOUND_S = 5.0  # REPLICA_MAX_LAG_S of the cluster's instances (scripts/cluster/start.sh)
+METRICS_PORTS = (28101, 28102)  # each instance's METRICS_BIND
+
+
+def test_2_replay_paused_editors_read_their_writes_and_anonymous_reads_stay_within_the_lag_bound(healthy, editor_token):
+    replica = node_of("sync_standby")
+    headers = {"Authorization": f"Bearer {editor_token}"}
+    lon, lat = 1.60 + random.random() * 0.01, 50.745 + random.random() * 0.004  # a spot of this run's own
+    box = f"{lon - 0.0003},{lat - 0.0003},{lon + 0.0003},{lat + 0.0003}"
+    written: list[tuple[float, str]] = []  # (acknowledged at, id)
+    editor_reads = editor_misses = anonymous_reads = stale_within_bound = beyond_bound = 0
+    cached_reads = cached_misses = 0
+    replica_reads_before = _reads_served_by("replica")
+    with Load(editor_token) as load, _node_connection(replica) as standby:
+        time.sleep(2)
+        replica_reads_unpaused = _reads_served_by("replica") - replica_reads_before
+        standby.execute("SELECT pg_wal_replay_pause()")
+        paused_at = time.monotonic()
+        try:
+            while time.monotonic() - paused_at < LAG_BOUND_S + 5:
+                written.append(_write_poi(lon, lat, headers))
+                # The editor who wrote reads at once: the write is there.
+                editor_reads += 1
+                editor_misses += written[-1][1] not in _listed(box, headers)
+                # A stranger's listing may come from the paused replica, but never staler than the bound.
+                asked_at = time.monotonic()
+                seen = _listed(box, {})
+                anonymous_reads += 1
+                missing = [at for at, poi in written if poi not in seen]
+                stale_within_bound += bool(missing)
+                beyond_bound += any(at < asked_at - LAG_BOUND_S - 1.0 for at in missing)
+                # The cached nearby answer is never filled from the paused replica after an invalidation.
+                cached_reads += 1
+                cached_misses += bool({poi for _, poi in written} - _nearby(lon, lat))
+                time.sleep(0.3)
+            lag_behind = standby.execute("SELECT pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn()").fetchone()[0]
+        finally:
+            standby.execute("SELECT pg_wal_replay_resume()")
+        resumed_at = time.monotonic()
+        wait_until(lambda: {poi for _, poi in written} <= _listed(box, {}), 10, "every write listed after resuming")
+        after_resume_s = time.monotonic() - resumed_at
+        final_nearby_complete = {poi for _, poi in written} <= _nearby(lon, lat)
+    report(
+        "2 replay paused", replica=f"pg{replica}", writes=len(written), editor_reads=editor_reads,
+        editor_reads_missing_their_write=editor_misses, anonymous_reads=anonymous_reads,
+        anonymous_reads_behind_within_bound=stale_within_bound, anonymous_reads_beyond_bound=beyond_bound,
+        cached_nearby_reads=cached_reads, cached_nearby_reads_missing_a_write=cached_misses,
+        all_listed_after_resume_s=round(after_resume_s, 2), replica_reads_before_pause=replica_reads_unpaused,
+        replica_was_behind=lag_behind, load=load.outcomes.summary(),
+    )  # fmt: skip
+    assert lag_behind, "the paused replica received WAL it did not replay"
+    assert replica_reads_unpaused > 0, "the instances read from the replicas"
+    assert written and editor_misses == 0
+    assert beyond_bound == 0
+    assert cached_misses == 0 and final_nearby_complete
+    assert load.outcomes.failed_reads == []
+
+
+def _node_connection(node: int) -> psycopg.Connection:
+    password = secrets_env()["PG_SUPERUSER_PASSWORD"]
+    port = {1: 25421, 2: 25422}[node]
+    return psycopg.connect(
+        f"host=127.0.0.1 port={port} user=postgres dbname=urbanpulse password={password}", autocommit=True
+    )
+
+
+def _write_poi(lon: float, lat: float, headers: dict) -> tuple[float, str]:
+    body = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {"category": "monument", "name": {"fr": f"Relecture {time.time_ns()}"}}}  # fmt: skip
+    answer = requests.post(f"{SERVICE}/api/v1/pois", json=body, headers=headers, timeout=10)
+    assert answer.status_code == 201, answer.text
+    return time.monotonic(), answer.json()["id"]
+
+
+def _listed(box: str, headers: dict) -> set[str]:
+    answer = requests.get(f"{SERVICE}/api/v1/pois", params={"bbox": box, "limit": 200}, headers=headers, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return {feature["id"] for feature in answer.json()["features"]}
+
+
+def _nearby(lon: float, lat: float) -> set[str]:
+    answer = requests.get(
+        f"{SERVICE}/api/v1/pois/nearby", params={"lat": lat, "lon": lon, "radius": 30, "limit": 100}, timeout=10
+    )
+    assert answer.status_code == 200, answer.text
+    return {feature["id"] for feature in answer.json()["features"]}
+
+
+def _reads_served_by(target: str) -> float:
+    total = 0.0
+    for port in METRICS_PORTS:
+        for line in requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text.splitlines():
+            if line.startswith(f'urbanpulse_db_reads_total{{target="{target}"}}'):
+                total += float(line.split()[-1])
+    return total

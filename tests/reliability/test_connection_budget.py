@@ -51,7 +51,9 @@ def test_an_editors_listing_holds_one_connection(app, client, editor_headers):
 
 def test_an_exhausted_pool_is_a_503_with_retry_after(app, app_config):
     make_poi()
-    small = create_app({**app_config, "DB_POOL_SIZE": 1, "DB_MAX_OVERFLOW": 0, "DB_POOL_TIMEOUT_S": 0.3})
+    small = create_app(
+        {**app_config, "DB_POOL_SIZE": 1, "DB_MAX_OVERFLOW": 0, "DB_POOL_TIMEOUT_S": 0.3, "DATABASE_REPLICA_URLS": []}
+    )
     with small.app_context():
         held = db.engine.connect()  # the only connection of the pool, busy elsewhere
         try:

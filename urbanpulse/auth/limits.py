@@ -42,6 +42,12 @@ def _claims() -> dict | None:
     return None
 
 
+def signed_subject() -> str | None:
+    """The account id of a validly signed bearer token (not checked for revocation: the view does that)."""
+    claims = _claims()
+    return claims["sub"] if claims else None
+
+
 def account_or_ip() -> str:
     """The account of a validly signed bearer token, else the address."""
     claims = _claims()

@@ -31,7 +31,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from urbanpulse.cache import changelog, generations, store
+from urbanpulse.cache import changelog, generations, replica_positions, store
 from urbanpulse.core.config import to_libpq_url
 from urbanpulse.core.extensions import db, redis_client
 from urbanpulse.core.redis_client import database_namespace
@@ -119,6 +119,7 @@ def _round(client: redis.Redis, limit: int) -> int | None:
         with db.engine.connect() as conn, conn.begin():
             conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             horizon = changelog.horizon(conn)
+            position = _wal_position(conn)
             # Without a position (first start, or Redis lost its state), what the log still holds is relayed.
             since = int(raw_pos) if raw_pos is not None else 0
             rows = changelog.unread_rows(conn, since_txid=since, applied=applied, limit=limit + 1)
@@ -129,6 +130,7 @@ def _round(client: redis.Redis, limit: int) -> int | None:
                 consumer.retire_all(effects, announce=True)
             with db.engine.connect() as conn, conn.begin():
                 rows = changelog.unread_rows(conn, since_txid=horizon, applied=applied, limit=10**9)
+                position = _wal_position(conn)
         else:
             if raw_pos is None:
                 # Redis may have kept entries older than changes it never saw: retire them.
@@ -145,11 +147,18 @@ def _round(client: redis.Redis, limit: int) -> int | None:
             pipe.zadd(done_key, younger)
         pipe.zremrangebyscore(done_key, "-inf", f"({horizon}")
         pipe.set(pos_key, horizon)
+        pipe.set(replica_positions.invalidation_position_key(), position)
         try:
             pipe.execute()
         except redis.WatchError:
             return None
     return len(rows)
+
+
+def _wal_position(conn) -> int:
+    """The primary's WAL insert position, read after the round's snapshot: every change the round sees was
+    committed before it, so a replica that has replayed it shows them all (`cache.replica_positions`)."""
+    return conn.exec_driver_sql("SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint").scalar()
 
 
 def _effects_of(changes: list[changelog.Change], effects: Effects) -> Effects:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 import orjson
 from flask import current_app, request
 
-from urbanpulse.cache import generations, store
+from urbanpulse.cache import generations, replica_positions, store
 from urbanpulse.cache.keys import domain_generation_key, epoch_key
 from urbanpulse.cache.relay import usable
 from urbanpulse.core.metrics import CACHE_REQUESTS
@@ -82,6 +82,7 @@ def cached_body(*, name: str, domains: Sequence[str], key: str, ttl_s: int, comp
         CACHE_REQUESTS.labels(name, "hit").inc()
         return body
     CACHE_REQUESTS.labels(name, "miss").inc()
+    replica_positions.require_invalidations_replayed()
     return _fill(full_key, tag, ttl_s, compute)
 
 

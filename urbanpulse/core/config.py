@@ -71,6 +71,14 @@ class Config:
     DB_MAX_OVERFLOW = _env_int("DB_MAX_OVERFLOW", 0)
     DB_POOL_TIMEOUT_S = float(os.environ.get("DB_POOL_TIMEOUT_S", 5))
     DB_RESERVED_CONNECTIONS = _env_int("DB_RESERVED_CONNECTIONS", 10)
+    # Read replicas (core.replicas): each server listed on its own (not behind a balancer, whose connections may
+    # reach different servers); GET requests' public reads use one that has replayed what the caller must see.
+    DATABASE_REPLICA_URLS = _env_list("DATABASE_REPLICA_URLS")
+    REPLICA_MAX_LAG_S = float(os.environ.get("REPLICA_MAX_LAG_S", "5"))
+    REPLICA_CHECK_S = float(os.environ.get("REPLICA_CHECK_S", "0.25"))
+    REPLICA_RETRY_S = float(os.environ.get("REPLICA_RETRY_S", "5"))
+    # How long a caller's last write position is kept (its reads go to the primary until a replica has it).
+    READ_YOUR_WRITES_S = _env_int("READ_YOUR_WRITES_S", 600)
     REDIS_URL = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
     # Redis behind Sentinels: "host:port,host:port,..." and the master's name (REDIS_URL then gives the database
     # and password only); every client finds the current primary through them (core.redis_client.RedisTarget).

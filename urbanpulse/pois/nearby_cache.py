@@ -20,7 +20,7 @@ import numpy as np
 from flask import current_app
 
 from urbanpulse.cache import generations as counters
-from urbanpulse.cache import store
+from urbanpulse.cache import replica_positions, store
 from urbanpulse.cache.keys import cell_of, epoch_key, region_generation_key, regions_for_disk
 from urbanpulse.cache.relay import usable
 from urbanpulse.core.db_read import fetch_all
@@ -206,6 +206,7 @@ def nearby(*, lat: float, lon: float, radius_m: float, limit: int, categories: S
             CACHE_REQUESTS.labels("nearby", "hit").inc()
             return result
     CACHE_REQUESTS.labels("nearby", "miss").inc()
+    replica_positions.require_invalidations_replayed()
     entry = _fill(
         key,
         generations,
