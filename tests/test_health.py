@@ -17,7 +17,7 @@ def test_readyz_ok_when_everything_answers(client):
 
 def test_readyz_503_when_postgres_is_unreachable(app_config, free_port):
     url = f"postgresql://postgres@127.0.0.1:{free_port}/urbanpulse_test"
-    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": url, "DATABASE_REPLICA_URLS": []})
     body = assert_problem(app.test_client().get("/readyz", headers=OPERATOR_HEADERS), 503)
     assert body["checks"]["postgres"]["status"] == "down"
     assert "postgres" in body["detail"]

@@ -55,9 +55,10 @@ class Outcomes:
 
 
 class Load:
-    """Reads every `read_every_s` and writes every `write_every_s` (0: no writes), until stopped."""
+    """Reads every `read_every_s` and writes every `write_every_s` (0: no writes), until stopped; as the editor
+    of `token`, or anonymously (None: reads only)."""
 
-    def __init__(self, token: str, *, read_every_s: float = 0.05, write_every_s: float = 0.2, readers: int = 2):
+    def __init__(self, token: str | None, *, read_every_s: float = 0.05, write_every_s: float = 0.2, readers: int = 2):
         self.token, self.read_every_s, self.write_every_s = token, read_every_s, write_every_s
         self.outcomes = Outcomes()
         self.stop_event = threading.Event()
@@ -76,7 +77,7 @@ class Load:
             thread.join(30)
 
     def _headers(self) -> dict:
-        return {"Authorization": f"Bearer {self.token}"}
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     def _reads(self) -> None:
         session = requests.Session()

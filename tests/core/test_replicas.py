@@ -7,7 +7,7 @@ paused replay are proven on the real cluster (`tests/cluster/test_faults.py`, fa
 
 import pytest
 
-from tests.factories import auth_headers, make_poi, make_user, poi_feature
+from tests.factories import OPERATOR_HEADERS, auth_headers, make_poi, make_user, poi_feature
 from tests.servers import free_port
 from urbanpulse import create_app
 from urbanpulse.cache.replica_positions import caller_position_key, invalidation_position_key
@@ -122,3 +122,24 @@ def test_an_unreachable_replica_is_skipped_and_reads_succeed_from_the_primary(ap
     (replica,) = app_with_a_dead_replica.extensions["urbanpulse.replicas"].replicas
     assert replica.down_until > 0
     assert reads("primary") >= primary_before + 1
+
+
+@pytest.fixture
+def app_without_its_primary(app, app_config, app_database_url):
+    dead = f"postgresql://nobody@127.0.0.1:{free_port()}/urbanpulse"
+    return create_app({**app_config, "SQLALCHEMY_DATABASE_URI": dead, "DATABASE_REPLICA_URLS": [app_database_url]})
+
+
+def test_with_the_primary_down_reads_come_from_a_replica_and_the_instance_stays_ready_for_them(
+    app_without_its_primary, editor
+):
+    poi = make_poi()  # through the suite's own app: its twin has no primary
+    client = app_without_its_primary.test_client()
+    assert str(poi.id) in listing(client)
+    ready = client.get("/readyz", headers=OPERATOR_HEADERS)
+    assert ready.status_code == 200
+    assert ready.get_json()["status"] == "degraded"
+    assert ready.get_json()["checks"]["postgres"]["status"] == "down"
+    assert ready.get_json()["checks"]["replicas"] == {"status": "ok", "serving": 1, "configured": 1}
+    write = client.post("/api/v1/pois", json=poi_feature(), headers=auth_headers(app_without_its_primary, editor))
+    assert write.status_code == 503  # writes need the primary

@@ -15,8 +15,8 @@ most every REPLICA_CHECK_S per replica and process, and again at once when a req
 
 from __future__ import annotations
 
-import itertools
 import logging
+import random
 import threading
 import time
 from dataclasses import dataclass
@@ -34,6 +34,7 @@ EXTENSION = "urbanpulse.replicas"
 # The request must read from the primary (its required position could not be known).
 PRIMARY = -1
 _REQUIRED = "urbanpulse_required_lsn"
+_CHOSEN = "urbanpulse_replica"
 READ_METHODS = ("GET", "HEAD")
 
 _POSITION_SQL = """
@@ -74,22 +75,21 @@ class Replica:
         retry_s = current_app.config["REPLICA_RETRY_S"]
         self.down_until, self.checked_at = time.monotonic() + retry_s, float("-inf")
         self.engine.dispose(close=False)
-        log.warning("replica %s skipped for %.0f s: %s", self.name, retry_s, type(error).__name__)
+        log.warning("replica %s skipped for %.0f s: %s", self.name, retry_s, str(error).splitlines()[0])
 
 
 class ReplicaSet:
-    """The configured replicas, tried in turn."""
+    """The configured replicas, tried from a random one."""
 
     def __init__(self, replicas: list[Replica]):
         self.replicas = replicas
-        self._turn = itertools.count()
         self._lock = threading.Lock()
 
     def choose(self, required_lsn: int, *, max_lag_s: float, check_s: float) -> Replica | None:
         """A replica that has replayed `required_lsn` and is no staler than `max_lag_s`; None: use the primary."""
         if required_lsn == PRIMARY or not self.replicas:
             return None
-        start = next(self._turn)
+        start = random.randrange(len(self.replicas))
         now = time.monotonic()
         for offset in range(len(self.replicas)):
             replica = self.replicas[(start + offset) % len(self.replicas)]
@@ -123,8 +123,13 @@ def _display_name(url: str) -> str:
 
 def configured() -> bool:
     """Whether this app has replicas to read from."""
+    return bool(configured_replicas())
+
+
+def configured_replicas() -> list[Replica]:
+    """This app's replicas (none when DATABASE_REPLICA_URLS is empty)."""
     replica_set = current_app.extensions.get(EXTENSION)
-    return replica_set is not None and bool(replica_set.replicas)
+    return replica_set.replicas if replica_set is not None else []
 
 
 def require_position(lsn: int) -> None:
@@ -139,6 +144,7 @@ def require_position(lsn: int) -> None:
 def forget_required_position() -> None:
     """Start a request with no requirement (an app context may outlive one request, e.g. in tests)."""
     g.pop(_REQUIRED, None)
+    g.pop(_CHOSEN, None)
 
 
 def wanted() -> bool:
@@ -147,10 +153,17 @@ def wanted() -> bool:
 
 
 def replica_for_read() -> Replica | None:
-    """The replica this request's public read may use now; None: the primary."""
-    config = current_app.config
-    replica = current_app.extensions[EXTENSION].choose(
-        g.get(_REQUIRED, 0), max_lag_s=config["REPLICA_MAX_LAG_S"], check_s=config["REPLICA_CHECK_S"]
-    )
+    """The replica this request's public read may use now (the one its earlier reads used, while it still
+    qualifies: a request's queries see one server); None: the primary."""
+    required = g.get(_REQUIRED, 0)
+    chosen = g.get(_CHOSEN)
+    if chosen is not None and chosen[1] == required and time.monotonic() >= chosen[0].down_until:
+        replica = chosen[0]
+    else:
+        config = current_app.config
+        replica = current_app.extensions[EXTENSION].choose(
+            required, max_lag_s=config["REPLICA_MAX_LAG_S"], check_s=config["REPLICA_CHECK_S"]
+        )
+        setattr(g, _CHOSEN, (replica, required) if replica is not None else None)
     DB_READS.labels("replica" if replica is not None else "primary").inc()
     return replica

@@ -16,6 +16,8 @@ class CheckSchema(Schema):
 
     status = fields.String(required=True, validate=validate.OneOf(("ok", "down", "outdated")))
     detail = fields.String(metadata={"description": "why it is not ok"})
+    serving = fields.Integer(metadata={"description": "replicas: how many answer (checked when the primary is down)"})
+    configured = fields.Integer(metadata={"description": "replicas: how many are configured"})
 
 
 class HealthSchema(Schema):
@@ -24,7 +26,10 @@ class HealthSchema(Schema):
     status = fields.String(
         required=True,
         validate=validate.OneOf(("ok", "degraded")),
-        metadata={"description": "degraded: Redis is down (answers come from PostgreSQL)"},
+        metadata={
+            "description": "degraded: Redis is down (answers come from PostgreSQL), or the primary is down and "
+            "replicas serve the reads (writes get 503)"
+        },
     )
     checks = fields.Dict(
         keys=fields.String(),
@@ -46,7 +51,8 @@ class ReadyView(MethodView):
     @blp.response(200, HealthSchema)
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
     def get(self):
-        """PostgreSQL reachable and migrated (else 503); Redis down is reported as degraded.
+        """PostgreSQL reachable and migrated, or with the primary down a read replica (degraded: reads only);
+        else 503. Redis down is reported as degraded.
 
         Each dependency's state and why it fails (revisions, error classes) only with the operator token.
         """
