@@ -64,6 +64,8 @@ def test_1_leader_killed_the_sync_replica_takes_over_without_losing_an_acknowled
     assert resumed_s <= 30
     assert found == len(outcomes.acknowledged) > 0  # 0 acknowledged writes lost
     assert outcomes.longest_failure_s(outcomes.failed_reads, every_s=0.05) <= resumed_s + 2
+    # Strangers' reads go to the replicas, and the instances stay ready (degraded) while they serve them.
+    assert strangers.outcomes.longest_failure_s(strangers.outcomes.failed_reads, every_s=0.05) <= 2
     bring_back()  # the old leader rejoins as a replica (pg_rewind)
     wait_until(lambda: node_of("sync_standby") == old, 120, f"pg{old} back as synchronous standby")
 
