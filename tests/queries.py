@@ -10,7 +10,8 @@ from sqlalchemy import event
 
 @contextmanager
 def counted_queries() -> Iterator[list[str]]:
-    """The statements sent on the app's engine inside the block, in order."""
+    """The statements sent on the app's engines inside the block (the primary's and the replicas'), in order."""
+    from urbanpulse.core import replicas
     from urbanpulse.core.extensions import db
 
     statements: list[str] = []
@@ -18,8 +19,11 @@ def counted_queries() -> Iterator[list[str]]:
     def record(conn, cursor, statement, parameters, context, executemany) -> None:
         statements.append(statement)
 
-    event.listen(db.engine, "before_cursor_execute", record)
+    engines = [db.engine, *(replica.engine for replica in replicas.configured_replicas())]
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         yield statements
     finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)

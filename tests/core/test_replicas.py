@@ -11,7 +11,7 @@ from tests.factories import OPERATOR_HEADERS, auth_headers, make_poi, make_user,
 from tests.servers import free_port
 from urbanpulse import create_app
 from urbanpulse.cache.replica_positions import caller_position_key, invalidation_position_key
-from urbanpulse.core.metrics import DB_READS
+from urbanpulse.core.replicas import DB_READS
 
 BOX = "1.60,50.72,1.63,50.73"
 

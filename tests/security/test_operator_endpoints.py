@@ -31,7 +31,13 @@ def test_readyz_tells_the_public_only_whether_it_is_ready(client):
 
 
 def test_readyz_hides_why_it_is_down_from_the_public(app_config, free_port):
-    down = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": f"postgresql://postgres@127.0.0.1:{free_port}/x"})
+    down = create_app(
+        {
+            **app_config,
+            "SQLALCHEMY_DATABASE_URI": f"postgresql://postgres@127.0.0.1:{free_port}/x",
+            "DATABASE_REPLICA_URLS": [],
+        }
+    )
     body = assert_problem(down.test_client().get("/readyz"), 503)
     assert "checks" not in body and body["detail"] == "not ready"
     assert "Error" not in down.test_client().get("/readyz").get_data(as_text=True)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from urbanpulse.auth.models import ROLES, User
+from urbanpulse.core import replicas
 from urbanpulse.core.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from urbanpulse.core.extensions import db
 from urbanpulse.core.models_common import utcnow
@@ -172,6 +173,12 @@ def user_from_token(*, token: str, secret_key: bytes) -> User:
     except (ValueError, TypeError):
         raise Unauthorized("the token is invalid") from None
     user = db.session.get(User, user_id)
+    if (user is None or claims["gen"] != user.token_generation) and replicas.wanted():
+        # A GET's replica may not have replayed a new account or a new password yet: the primary decides.
+        user = db.session.execute(
+            select(User).where(User.id == user_id).execution_options(populate_existing=True),
+            bind_arguments={"bind": db.engine},
+        ).scalar_one_or_none()
     if user is None or not user.is_active:
         raise Unauthorized("the account is unknown or disabled")
     if claims["gen"] != user.token_generation:

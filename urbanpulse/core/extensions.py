@@ -9,13 +9,14 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
 
 from urbanpulse.core.redis_client import RedisClient
+from urbanpulse.core.routing_session import RoutingSession
 
 
 class Base(DeclarativeBase):
     """Declarative base of every model."""
 
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 migrate = Migrate()
 redis_client = RedisClient()
 cors = CORS()

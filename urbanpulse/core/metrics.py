@@ -25,7 +25,6 @@ from urbanpulse.core.operator import is_operator, operator_token_configured
 
 CACHE_REQUESTS = Counter("urbanpulse_cache_requests", "Cache look-ups by cache and result", ["cache", "result"])
 CACHE_INVALIDATIONS = Counter("urbanpulse_cache_invalidations", "Generation bumps after writes", ["domain"])
-DB_READS = Counter("urbanpulse_db_reads", "Public read queries of GET requests by server", ["target"])
 CACHE_ERRORS = Counter("urbanpulse_cache_errors", "Redis errors (answers then come from PostGIS)")
 DB_QUERY_SECONDS = Histogram(
     "urbanpulse_db_query_seconds",

@@ -22,14 +22,16 @@ import time
 from dataclasses import dataclass
 
 from flask import Flask, current_app, g, has_request_context, request
+from prometheus_client import Counter
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from urbanpulse.core.config import to_sqlalchemy_url
-from urbanpulse.core.metrics import DB_READS
 
 log = logging.getLogger(__name__)
+# Defined here rather than in core.metrics, which the ORM session's module may not import (an import circle).
+DB_READS = Counter("urbanpulse_db_reads", "Read queries of GET requests by server", ["target"])
 EXTENSION = "urbanpulse.replicas"
 # The request must read from the primary (its required position could not be known).
 PRIMARY = -1
@@ -115,6 +117,7 @@ def init_app(app: Flask) -> None:
         for url in app.config["DATABASE_REPLICA_URLS"]
     ]
     app.extensions[EXTENSION] = ReplicaSet(replicas)
+    app.after_request(_skip_a_failed_replica)
 
 
 def _display_name(url: str) -> str:
@@ -139,6 +142,16 @@ def require_position(lsn: int) -> None:
         setattr(g, _REQUIRED, PRIMARY)
     else:
         setattr(g, _REQUIRED, max(current, lsn))
+
+
+def _skip_a_failed_replica(response):
+    # A 503 (database unavailable or busy) on a request that read from a replica: that replica may be the server
+    # that failed, so the next requests skip it (and HAProxy retries GETs on another instance).
+    if response.status_code == 503:
+        chosen = g.pop(_CHOSEN, None)
+        if chosen is not None:
+            chosen[0].mark_down(RuntimeError("a request that read from it failed with 503"))
+    return response
 
 
 def forget_required_position() -> None:
