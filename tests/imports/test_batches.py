@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import DataError
 
 from tests.factories import make_poi
 from tests.imports.fixtures import museum, write_flux
 from tests.imports.test_datatourisme import imported_poi, run_import
 from urbanpulse.core.errors import ValidationFailed
 from urbanpulse.core.extensions import db
+from urbanpulse.editing.actor import Actor
 from urbanpulse.editing.models import HistoryEntry
 from urbanpulse.imports import engine
 from urbanpulse.imports.models import ImportRecord
@@ -80,6 +82,28 @@ def test_an_object_refused_before_it_wrote_costs_no_second_pass(app, tmp_path, m
     assert code == 0, report
     assert report["counts"]["created"] == 4 and [item["id"] for item in report["rejected"]] == ["BATCH2"]
     assert passes == [True]
+
+
+def test_a_database_error_fails_the_run_where_it_always_did_its_batch_leaving_nothing(
+    app, tmp_path, monkeypatch, passes
+):
+    from urbanpulse.editing import history
+
+    record_version = history.record_version
+
+    def too_long_an_actor(item, *, actor, **kwargs):
+        if item.source == "datatourisme: BATCH3":
+            actor = Actor.system("x" * 300)  # the column holds 254: the INSERT fails in the database
+        return record_version(item, actor=actor, **kwargs)
+
+    monkeypatch.setattr(history, "record_version", too_long_an_actor)
+    monkeypatch.setattr(engine, "BATCH_SIZE", 2)
+    objects = [museum(f"BATCH{i}", name={"fr": [f"Lieu {i}"]}) for i in range(5)]
+    result = app.test_cli_runner().invoke(args=["import", "datatourisme", str(write_flux(tmp_path / "flux", objects))])
+    assert result.exit_code != 0 and isinstance(result.exception, DataError)
+    assert passes == [True, True, False]  # the second batch failed deferred, then again object by object
+    db.session.expire_all()
+    assert sorted(db.session.scalars(select(Poi.source))) == ["datatourisme: BATCH0", "datatourisme: BATCH1"]
 
 
 def test_names_met_twice_in_a_batch_or_already_taken_get_the_slugs_one_at_a_time_would(app, tmp_path):
