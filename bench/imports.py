@@ -3,6 +3,8 @@
 the peak memory of each, at 2,000 and 10,000 objects to show whether memory grows with the snapshot.
 
 Each import runs in its own process (so that its peak resident memory is its own) through the real CLI.
+BENCH_IMPORT_SIZES (default 2000,10000) picks the sizes; BENCH_IMPORT_DATABASE another database, so that two
+checkouts can be measured side by side.
 Targets (issue 24): first import <= 60 s, unchanged re-import <= 10 s, peak memory flat in the number of objects.
 """
 
@@ -23,7 +25,7 @@ from tests.imports.fixtures import museum, write_flux  # noqa: E402
 from urbanpulse.core.config import DEFAULT_DATABASE_URL, to_libpq_url, with_database  # noqa: E402
 from urbanpulse.runtime import provision  # noqa: E402
 
-DATABASE = "urbanpulse_importbench"
+DATABASE = os.environ.get("BENCH_IMPORT_DATABASE", "urbanpulse_importbench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 SIZES = [int(n) for n in os.environ.get("BENCH_IMPORT_SIZES", "2000,10000").split(",")]
 RESULTS = ROOT / "bench" / "results"

@@ -11,8 +11,9 @@
 - bad objects are rejected one by one with their id and reason, and the rest imports.
 
 Every write goes through the domains' service functions (history entry with `import:<source>` as actor, cache
-invalidation, live feed); the writes of a few hundred objects share a transaction, each object in its own
-savepoint (urbanpulse.editing.unit).
+invalidation, live feed); the writes of a few hundred objects share a transaction, their new rows inserted
+together at its commit, and an object refused after it wrote is undone alone by importing its batch again with a
+savepoint per object (urbanpulse.editing.unit).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import SQLAlchemyError
 
 from urbanpulse.core.errors import DomainError, ValidationFailed
 from urbanpulse.core.extensions import db
@@ -131,8 +133,8 @@ def run(
     """Import `objects` of `source`; see the module's rules. Raises SourceError when the source is unreadable.
 
     Objects are read BATCH_SIZE at a time: their import records come in one query, and their writes commit
-    together (each object in its own savepoint, so a refused object is undone alone); memory stays flat in the
-    size of the snapshot."""
+    together (a refused object is undone alone, see `_import_chunk`); memory stays flat in the size of the
+    snapshot."""
     actor = Actor.system(f"import:{source}")
     report = Report(source)
     run_row = ImportRun(source=source, location=location)
@@ -174,15 +176,42 @@ def _next_chunk(stream) -> tuple[list, SourceError | None]:
 
 
 def _import_chunk(chunk: list, source: str, area, actor: Actor, report: Report, seen: set[str], deferred) -> None:
-    """Import one batch; with a `deferred` list, candidates whose target is deferred are put there instead."""
+    """Import one batch; with a `deferred` list, candidates whose target is deferred are put there instead.
+
+    First as a deferred batch (no savepoint per object; each table's new rows go in one statement at the commit);
+    when an object must be undone after it wrote, or the batch's writes fail, the batch is rolled back and imported
+    again with a savepoint per object, which undoes such an object alone (or fails where it always did)."""
     if deferred is not None:
         now = []
         for item in chunk:
             (deferred if _is_deferred(item) else now).append(item)
         chunk = now
+    rewind = _rewinder(report)
+    try:
+        _write_chunk(chunk, source, area, actor, report, seen, deferred=True)
+    except (unit.Retry, SQLAlchemyError):
+        rewind()
+        _write_chunk(chunk, source, area, actor, report, seen, deferred=False)
+
+
+def _rewinder(report: Report):
+    """A function putting the report back as it is now (what a rolled-back batch had added is forgotten)."""
+    counts = dict(report.counts)
+    lengths = len(report.rejected), len(report.conflicts), len(report.images_waiting)
+
+    def rewind() -> None:
+        report.counts.update(counts)
+        for items, length in zip((report.rejected, report.conflicts, report.images_waiting), lengths, strict=True):
+            del items[length:]
+
+    return rewind
+
+
+def _write_chunk(chunk: list, source: str, area, actor: Actor, report: Report, seen: set[str], *, deferred: bool):
     records = _records(source, [item.external_id for item in chunk])
     known = set(records)
-    with unit.batch():
+    with unit.batch(deferred=deferred):
+        _reserve(chunk, records)
         for item in chunk:
             seen.add(item.external_id)
             if isinstance(item, Rejection):
@@ -200,6 +229,18 @@ def _import_chunk(chunk: list, source: str, area, actor: Actor, report: Report, 
                 except DomainError as error:
                     _reject(report, item.external_id, _reason(error))
         db.session.add_all(record for external_id, record in records.items() if external_id not in known)
+
+
+def _reserve(chunk: list, records: dict) -> None:
+    """Let the targets prepare, in a few statements, what the batch's new objects will claim (their slugs)."""
+    creating: dict[str, list[dict]] = {}
+    for item in chunk:
+        if isinstance(item, Candidate) and item.external_id not in records:
+            creating.setdefault(item.kind, []).append(item.fields)
+    for kind, fields in creating.items():
+        reserve = getattr(TARGETS[kind], "reserve", None)
+        if reserve is not None:
+            reserve(fields)
 
 
 def _is_deferred(item) -> bool:

@@ -62,6 +62,10 @@ def _patch(item, properties: dict, translated: tuple, schema, invalid, *, publis
         raise invalid(error) from None
 
 
+def _names(fieldsets: list[dict]) -> list[str]:
+    return [fields["name"]["fr"] for fields in fieldsets if (fields.get("name") or {}).get("fr")]
+
+
 def _iso(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
@@ -70,6 +74,10 @@ class PoiTarget:
     """Imported places of interest."""
 
     TRANSLATED = ("name", "description")
+
+    def reserve(self, fieldsets: list[dict]) -> None:
+        """Ahead of creating POIs with these fields in the current batch: their slugs, locked and read at once."""
+        pois.SLUGS.reserve(_names(fieldsets))
 
     def create(self, fields: dict, position, actor: Actor, *, source: str, external_id: str) -> uuid.UUID:
         """A published POI; validated as the API does."""
@@ -195,6 +203,10 @@ class RouteTarget:
 
     TRANSLATED = ("name", "description")
     deferred = True
+
+    def reserve(self, fieldsets: list[dict]) -> None:
+        """Ahead of creating routes with these fields in the current batch: their slugs, locked and read at once."""
+        routes.SLUGS.reserve(_names(fieldsets))
 
     def prepare(self, fields: dict, source: str) -> dict:
         """The fields with `steps` resolved into `line` ([lon, lat]...) and `stops` (POI ids, in order); 422

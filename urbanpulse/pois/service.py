@@ -92,7 +92,7 @@ def create_poi(*, geometry: Point, properties: dict, actor: Actor) -> Poi:
     )
     _refresh_search_text(poi)
     db.session.add(poi)
-    db.session.flush()
+    unit.flush()
     history.record_version(
         poi, entity_type=ENTITY, action="create", actor=actor, changes=history.diff({}, snapshot(poi))
     )
