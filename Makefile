@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= auto
 export VENV
 
-.PHONY: run test install install-dev lock provision lint format bench bench-imports soak audit clean cluster cluster-stop cluster-status cluster-test
+.PHONY: run test install install-dev lock provision lint format bench bench-imports bench-cpu soak audit clean cluster cluster-stop cluster-status cluster-test
 
 install:
 	@bash scripts/bootstrap.sh
@@ -47,6 +47,10 @@ clean:
 
 bench: install-dev
 	@$(PY) bench/run.py
+
+# CPU per request of each main endpoint, on the service's and the database's own processes (issue 17).
+bench-cpu: install-dev
+	@$(PY) bench/cpu.py
 
 # A generated 10,000-object DATAtourisme flux imported, then imported again (issue 24).
 bench-imports: install-dev
