@@ -288,3 +288,11 @@ def test_plain_http_is_only_for_this_machine():
         datatourisme_api.endpoint_url("http://api.datatourisme.fr/v1", "catalog")
     with pytest.raises(SourceError, match="unknown DATAtourisme API endpoint"):
         datatourisme_api.endpoint_url("api", "hotels")
+
+
+def test_page_numbers_past_ten_thousand_results_stop_the_read(app, api):
+    assert run_import(app, api.base)[0] == 0
+    api.answer = lambda path, query: page([api_place("UUID-A")], total_pages=150, number=100)  # no next link
+    code, _, output = run_import(app, api.base)
+    assert code == 1 and "first 10,000 results" in output and "DATATOURISME_API_FILTERS" in output
+    assert imported(uri("UUID-B")).status == "published"  # not a complete snapshot: nothing unpublished

@@ -145,7 +145,8 @@ class _Reader:
         """The next page's URL: relative or absolute, on the base's origin only, without any key or token."""
         target = urlsplit(urljoin(current, link))
         if target[:2] != self.origin:
-            raise SourceError(f"{WHAT} gave a next page on another origin ({target.scheme}://{target.netloc}): refused")
+            elsewhere = f"{target.scheme}://{target.hostname}"  # never the link's user part or query
+            raise SourceError(f"{WHAT} gave a next page on another origin ({elsewhere}): refused")
         query = [(k, v) for k, v in parse_qsl(target.query, keep_blank_values=True)
                  if k.lower() not in SECRET_PARAMETERS]  # fmt: skip
         url = urlunsplit((target.scheme, target.netloc, target.path, urlencode(query), ""))
