@@ -116,6 +116,14 @@ class Config:
     API_KEY_CACHE_TTL_S = float(os.environ.get("API_KEY_CACHE_TTL_S", "0.5"))
     # Sources imported by the job queue, on a schedule or on request (urbanpulse.imports.schedule).
     IMPORT_SOURCES = os.environ.get("IMPORT_SOURCES", "[]")
+    # The DATAtourisme API (urbanpulse.imports.datatourisme_api); its key stays in DATATOURISME_API_KEY, read when
+    # an import runs. Filters e.g. `isLocatedAt.address.hasAddressCity.isPartOfDepartment.insee[eq]=62`.
+    DATATOURISME_API_ENDPOINT = os.environ.get("DATATOURISME_API_ENDPOINT", "catalog")
+    DATATOURISME_API_FILTERS = os.environ.get("DATATOURISME_API_FILTERS", "")
+    DATATOURISME_API_PAGE_SIZE = _env_int("DATATOURISME_API_PAGE_SIZE", 100)
+    DATATOURISME_API_FIELDS = os.environ.get("DATATOURISME_API_FIELDS", "")
+    DATATOURISME_API_LANG = os.environ.get("DATATOURISME_API_LANG", "")
+    DATATOURISME_API_MAX_WAIT_S = _env_int("DATATOURISME_API_MAX_WAIT_S", 60)
     API_KEY_USAGE_PUSH_S = float(os.environ.get("API_KEY_USAGE_PUSH_S", "1.0"))
     # A key's day total heard longer ago than this is read again before the key is checked.
     API_KEY_DAY_TOTAL_STALE_S = float(os.environ.get("API_KEY_DAY_TOTAL_STALE_S", "2.0"))

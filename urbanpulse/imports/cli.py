@@ -1,4 +1,5 @@
-"""flask CLI: `flask --app wsgi import datatourisme SOURCE [--allow-shrink] [--partial]` and
+"""flask CLI: `flask --app wsgi import datatourisme SOURCE [--since DATE] [--endpoint NAME] [--key KEY]
+[--allow-shrink] [--partial]` and
 `flask --app wsgi import openagenda SOURCE [--since ISO] [--allow-shrink]` and
 `flask --app wsgi import tourinsoft SOURCE [--mapping FILE.json] [--allow-shrink] [--partial]`."""
 
@@ -33,13 +34,24 @@ def _import_and_report(kind: str, location: str, *, allow_shrink: bool, **readin
 @click.argument("source")
 @click.option("--allow-shrink", is_flag=True, help="Unpublish even when the snapshot is under half of the last one.")
 @click.option("--partial", is_flag=True, help="A partial extract: never unpublish what it lacks.")
-def datatourisme_command(source: str, allow_shrink: bool, partial: bool) -> None:
-    """Import a DATAtourisme flux (a folder or a zip of per-object JSON files, with or without index.json).
+@click.option("--since", help="API only: objects updated since this date (an incremental read: nothing is "
+              "unpublished for being absent).")  # fmt: skip
+@click.option("--endpoint", help="API only: catalog, placeOfInterest or entertainmentAndEvent "
+              "(default: $DATATOURISME_API_ENDPOINT, else catalog).")  # fmt: skip
+@click.option("--key", envvar="DATATOURISME_API_KEY", help="API only: the key (default: $DATATOURISME_API_KEY).")
+def datatourisme_command(
+    source: str, allow_shrink: bool, partial: bool, since: str | None, endpoint: str | None, key: str | None
+) -> None:
+    """Import DATAtourisme objects: a flux (a folder or a zip of per-object JSON files, with or without
+    index.json), or the API (`api`, or the API's https base URL), read page by page with the key in a header.
 
     Prints the report as JSON. Exits with 1 only when the source cannot be read; rejected objects are listed
     with their reasons and the rest is imported.
     """
-    _import_and_report("datatourisme", source, allow_shrink=allow_shrink, partial=partial)
+    _import_and_report(
+        "datatourisme", source, allow_shrink=allow_shrink, partial=partial, since=since, endpoint=endpoint,
+        api_key=key,
+    )  # fmt: skip
 
 
 @import_cli.command("openagenda")

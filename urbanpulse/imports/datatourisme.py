@@ -132,7 +132,8 @@ def _hours(node) -> str | None:
     """schema:openingHoursSpecification as OpenStreetMap syntax (days and times; periods of validity ignored
     when they have ended), or None when there is none or it does not parse."""
     rules = []
-    for place in as_list(get(node, "isLocatedAt")):
+    places = [*as_list(get(node, "isLocatedAt")), node]  # the API may give them on the object itself
+    for place in places:
         for spec in as_list(get(place, "openingHoursSpecification")):
             through = literal(get(spec, "validThrough"))
             if through and through[:10] < date.today().isoformat():
@@ -164,8 +165,16 @@ def _category(found: set[str], table, default: str) -> str:
     return next((category for name, category in table if name in found), default)
 
 
+def _iri(node, keys=("@id", "uri", "uuid")) -> str | None:
+    """The object's IRI: the flux's `@id`, the API's `uri` (the same IRI), else the API's `uuid`."""
+    if not isinstance(node, dict):
+        return None
+    return next((str(node[key]) for key in keys if node.get(key)), None)
+
+
 def _external_id(node) -> str | None:
-    return literal(get(node, "identifier")) or (str(node["@id"]) if node.get("@id") else None)
+    """`dc:identifier` when the object has one, else its IRI: the same for an object read from the flux or the API."""
+    return literal(get(node, "identifier")) or _iri(node)
 
 
 def candidates(nodes: Iterable[dict]) -> Iterator[Candidate | Rejection]:
@@ -175,8 +184,8 @@ def candidates(nodes: Iterable[dict]) -> Iterator[Candidate | Rejection]:
     tours: list[Candidate] = []
     for node in nodes:
         found = candidate(node)
-        if isinstance(node, dict) and node.get("@id") and not isinstance(found, Rejection):
-            aliases[str(node["@id"])] = found.external_id
+        if _iri(node) and not isinstance(found, Rejection):
+            aliases[_iri(node)] = found.external_id
         if isinstance(found, Candidate) and found.kind == "route":
             tours.append(found)
         else:
@@ -347,9 +356,7 @@ def _steps(node) -> list[dict]:
             lat, lon = _number(first(geo, "latitude")), _number(first(geo, "longitude"))
             position = (lon, lat) if lat is not None and lon is not None else None
         place = first(step, "isStepOf", "item", "refersTo") or step
-        ref = literal(get(place, "identifier")) or (
-            str(place["@id"]) if isinstance(place, dict) and place.get("@id") else None
-        )
+        ref = literal(get(place, "identifier")) or _iri(place, ("@id", "uri"))
         if position is None and ref is None:
             raise ValueError(f"step {number} has no position and names no place")
         steps.append({"ref": ref, "position": list(position) if position else None})

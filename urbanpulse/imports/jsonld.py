@@ -53,15 +53,16 @@ def literal(value) -> str | None:
 
 
 def translations(value) -> dict[str, str]:
-    """Our languages of a language map ({"fr": ["..."], "en": "..."} or [{"@language", "@value"}]); other
-    languages are dropped and a missing one stays missing (it falls back at read time)."""
+    """Our languages of a language map ({"fr": ["..."], "en": "..."}, the API's {"@fr": "..."}, or
+    [{"@language", "@value"}]); other languages are dropped and a missing one stays missing (it falls back at read
+    time)."""
     found: dict[str, str] = {}
     if isinstance(value, dict) and "@value" not in value:
         pairs: Iterable = value.items()
     else:
         pairs = ((item.get("@language", "fr"), item.get("@value")) for item in as_list(value) if isinstance(item, dict))
     for lang, text in pairs:
-        code = str(lang).lower().split("-")[0]
+        code = str(lang).lower().lstrip("@").split("-")[0]
         text = literal(text)
         if code in LANGUAGES and text and code not in found:
             found[code] = text
@@ -69,5 +70,8 @@ def translations(value) -> dict[str, str]:
 
 
 def classes(node) -> set[str]:
-    """The local names of an object's `@type` (a list mixing prefixed and bare names, or one name)."""
-    return {local_name(str(name)) for name in as_list(node.get("@type") if isinstance(node, dict) else None)}
+    """The local names of an object's `@type` (the API's `type`): a list mixing prefixed and bare names, or one."""
+    if not isinstance(node, dict):
+        return set()
+    names = node.get("@type") if node.get("@type") is not None else node.get("type")
+    return {local_name(str(name)) for name in as_list(names)}

@@ -28,6 +28,24 @@ class Opened:
     location: str
 
 
+def datatourisme_api_settings(endpoint: str | None = None):
+    """How the DATAtourisme API is read: the DATATOURISME_API_* settings, `endpoint` replacing the configured one."""
+    from urbanpulse.imports.datatourisme_api import DEFAULT_MAX_WAIT_S, MAX_PAGE_SIZE, Settings
+
+    config = current_app.config
+    try:
+        return Settings(
+            endpoint=endpoint or config.get("DATATOURISME_API_ENDPOINT") or "catalog",
+            filters=config.get("DATATOURISME_API_FILTERS") or "",
+            page_size=int(config.get("DATATOURISME_API_PAGE_SIZE") or MAX_PAGE_SIZE),
+            fields=config.get("DATATOURISME_API_FIELDS") or "",
+            lang=config.get("DATATOURISME_API_LANG") or "",
+            max_wait_s=float(config.get("DATATOURISME_API_MAX_WAIT_S") or DEFAULT_MAX_WAIT_S),
+        )
+    except (TypeError, ValueError):
+        raise SourceError("DATATOURISME_API_PAGE_SIZE and DATATOURISME_API_MAX_WAIT_S must be numbers") from None
+
+
 def open_source(
     kind: str,
     location: str,
@@ -36,12 +54,22 @@ def open_source(
     since: str | None = None,
     api_key: str | None = None,
     mapping_file: str | None = None,
+    endpoint: str | None = None,
 ) -> Opened:
-    """The objects of `location` read as `kind`; SourceError when the source (or its mapping) cannot be read."""
+    """The objects of `location` read as `kind`; SourceError when the source (or its mapping) cannot be read.
+    `since` (an incremental read: a partial snapshot) applies to OpenAgenda and the DATAtourisme API."""
     shown = location.split("?")[0]  # never a key, should a URL carry one
     if kind == "datatourisme":
-        from urbanpulse.imports import datatourisme
+        from urbanpulse.imports import datatourisme, datatourisme_api
 
+        if datatourisme_api.is_api(location):
+            settings = datatourisme_api_settings(endpoint)
+            key = api_key or os.environ.get("DATATOURISME_API_KEY")
+            nodes = datatourisme_api.read(location, api_key=key, since=since, settings=settings)
+            shown = datatourisme_api.endpoint_url(location, settings.endpoint)
+            return Opened(datatourisme.candidates(nodes), not (since or partial), shown)
+        if since:
+            raise SourceError("--since reads the DATAtourisme API only: a flux is a whole snapshot (or --partial)")
         return Opened(datatourisme.candidates(datatourisme.read_source(location)), not partial, location)
     if kind == "openagenda":
         from urbanpulse.imports import openagenda

@@ -6,8 +6,9 @@ IMPORT_SOURCES is a JSON list, e.g.
 `[{"name": "datatourisme", "location": "/srv/flux/boulonnais.zip", "every_h": 24},
   {"name": "openagenda", "location": "https://api.openagenda.com/v2/agendas/123/events", "every_h": 1,
    "incremental": true}]`: `name` is the source (datatourisme, openagenda, tourinsoft); `every_h` 0 runs only on
-request; `partial` and (OpenAgenda) `incremental` (read what changed since the last successful run) as the CLI's
-flags. Keys stay in the environment (OPENAGENDA_API_KEY), never in this setting.
+request; `partial` and (OpenAgenda, the DATAtourisme API: location `api` or its URL) `incremental` (read what
+changed since the last successful run) as the CLI's flags. Keys stay in the environment (OPENAGENDA_API_KEY,
+DATATOURISME_API_KEY), never in this setting.
 """
 
 from __future__ import annotations
