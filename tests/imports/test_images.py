@@ -1,6 +1,6 @@
 """Upstream images of an import: offered in the import's transaction (nothing downloaded there), fetched once by
-the media worker with their credit and licence, refused when their licence forbids the app's use, and never
-fetched again, even after the office deleted our copy."""
+the media worker with their credit and licence, refused when their licence forbids the app's use, never fetched
+again, even after the office deleted our copy, unless the source declares a new version of the file."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def photo_server():
         server.server_close()
 
 
-def with_photos(base: str, updated: str) -> dict:
+def with_photos(base: str, updated: str, *, photo_size: int | None = None) -> dict:
     node = museum(updated=updated)
     node["hasMainRepresentation"] = [
         {
@@ -65,7 +65,8 @@ def with_photos(base: str, updated: str) -> dict:
             "ebucore:title": {"fr": ["Le port au matin"]},
             "ebucore:hasRelatedResource": [
                 {"ebucore:locator": [f"{base}/port.jpg"], "ebucore:credits": ["Office de tourisme"],
-                 "dc:rights": ["Licence Ouverte 2.0"]}
+                 "dc:rights": ["Licence Ouverte 2.0"],
+                 **({"ebucore:fileSize": [str(photo_size)]} if photo_size else {})}
             ],
         }
     ]  # fmt: skip
@@ -138,3 +139,50 @@ def test_images_from_private_addresses_are_not_fetched(app, tmp_path):
         row = db.session.scalars(select(UpstreamImage).where(UpstreamImage.url.like("%/port.jpg"))).one()
         assert (row.status, row.error) == ("failed", "not a public address")
         assert sum(served.values()) == 0 and _poi().media == []
+
+
+def test_an_image_the_source_declares_changed_behind_its_url_is_fetched_again_in_place_of_our_copy(app, tmp_path):
+    app.config["IMPORT_IMAGES_ALLOW_PRIVATE_HOSTS"] = True
+    try:
+        with photo_server() as (base, served):
+            flux = write_flux(tmp_path / "flux", [with_photos(base, "2026-11-02T10:00:00Z", photo_size=1000)])
+            run_import(app, flux)
+            run_jobs(app)
+            [first] = _poi().media
+            assert served["/port.jpg"] == 1
+
+            # Same URL, same declared size: nothing new.
+            write_flux(flux, [with_photos(base, "2026-11-05T10:00:00Z", photo_size=1000)])
+            run_import(app, flux)
+            run_jobs(app)
+            assert served["/port.jpg"] == 1 and [m["id"] for m in _poi().media] == [first["id"]]
+
+            # The source declares another size behind the same URL: fetched again, and it replaces our copy.
+            write_flux(flux, [with_photos(base, "2026-11-09T10:00:00Z", photo_size=2000)])
+            run_import(app, flux)
+            run_jobs(app)
+            [second] = _poi().media
+            assert served["/port.jpg"] == 2 and second["id"] != first["id"]
+            assert (second["credit"], second["licence"], second["status"]) == (
+                "Office de tourisme",
+                "Licence Ouverte 2.0",
+                "ready",
+            )
+            row = db.session.scalars(select(UpstreamImage).where(UpstreamImage.url.endswith("/port.jpg"))).one()
+            assert (row.status, str(row.media_id), row.version) == ("fetched", second["id"], "size=2000")
+
+            # The office deletes our copy: a new version upstream does not bring it back.
+            poi = _poi()
+            media.delete_media(
+                kind="pois",
+                item_id=poi.id,
+                media_id=uuid.UUID(second["id"]),
+                if_match=item_etag(poi.id, poi.version),
+                actor=Actor.system("office"),
+            )
+            write_flux(flux, [with_photos(base, "2026-11-20T10:00:00Z", photo_size=3000)])
+            run_import(app, flux)
+            run_jobs(app)
+            assert served["/port.jpg"] == 2 and _poi().media == []
+    finally:
+        app.config["IMPORT_IMAGES_ALLOW_PRIVATE_HOSTS"] = False

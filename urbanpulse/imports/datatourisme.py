@@ -247,7 +247,7 @@ def _vocabulary_text(value) -> str | None:
 
 def _images(node) -> tuple:
     """hasMainRepresentation then hasRepresentation: each resource's locator (URL) with the credit, licence and
-    title found on the resource or its representation."""
+    title found on the resource or its representation, and the file's declared size and date."""
     images, seen = [], set()
     for representation in as_list(get(node, "hasMainRepresentation")) + as_list(get(node, "hasRepresentation")):
         for resource in as_list(get(representation, "hasRelatedResource")) or [representation]:
@@ -266,9 +266,26 @@ def _images(node) -> tuple:
                     "credit": found("credits", "rightsHolder", "creator"),
                     "licence": found("license", "hasLicense", "licence", "rights"),
                     "caption": title,
+                    "version": _image_version(resource, representation),
                 }
             )
     return tuple(images)
+
+
+def _image_version(resource, representation) -> str | None:
+    """What the source declares of the file (`ebucore:fileSize`, its update date): a change behind the same URL
+    means a new file to fetch (`media.upstream`); None when it declares neither."""
+    size = literal(get(resource, "fileSize"))
+    updated = next(
+        (
+            literal(get(node, "lastUpdate", "modified", "dateModified", "uploadedAt"))
+            for node in (resource, representation)
+            if literal(get(node, "lastUpdate", "modified", "dateModified", "uploadedAt"))
+        ),
+        None,
+    )
+    parts = [f"size={size}" if size else None, f"updated={updated}" if updated else None]
+    return ";".join(part for part in parts if part) or None
 
 
 def _periods(node) -> list[tuple[datetime, datetime]]:

@@ -98,6 +98,8 @@ class UpstreamImage(TimestampMixin, db.Model):
     licence: Mapped[str | None] = mapped_column(String(300))
     caption: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
     status: Mapped[str] = mapped_column(String(16), default="waiting", server_default="waiting")
+    # What the source declares of the file (size, date); a new value behind the same URL: fetched again.
+    version: Mapped[str | None] = mapped_column(String(200))
     media_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))  # kept when the office deletes it
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     error: Mapped[str | None] = mapped_column(String(500))

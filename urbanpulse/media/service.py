@@ -124,9 +124,13 @@ def upload_media(
     return item
 
 
-def add_imported_image(*, kind: str, item_id: uuid.UUID, upload: Upload, texts: dict, actor: Actor) -> Media:
-    """Add an image that an import found upstream (urbanpulse.media.upstream) as the item's last image: a system
-    write, so no If-Match (the item is locked, as for processing results); queued for its sizes."""
+def add_imported_image(
+    *, kind: str, item_id: uuid.UUID, upload: Upload, texts: dict, actor: Actor, replacing: uuid.UUID | None = None
+) -> Media:
+    """Add an image that an import found upstream (urbanpulse.media.upstream) as the item's last image, or in the
+    place of `replacing` (a copy of an older version of the same upstream image, removed in the same write) when
+    the item still has it: a system write, so no If-Match (the item is locked, as for processing results); queued
+    for its sizes."""
     owner = owner_for(kind)
     inspected = _inspected([upload])
     try:
@@ -134,30 +138,43 @@ def add_imported_image(*, kind: str, item_id: uuid.UUID, upload: Upload, texts: 
     except DomainError:
         db.session.rollback()
         raise
-    [row] = _add(owner, item, [upload], inspected, texts, actor)
+    [row] = _add(owner, item, [upload], inspected, texts, actor, replacing=replacing)
     jobs.enqueue([row.id])
     return row
 
 
-def _add(owner: Owner, item, uploads: list[Upload], inspected: list, texts: dict, actor: Actor) -> list[Media]:
+def _add(
+    owner: Owner, item, uploads: list[Upload], inspected: list, texts: dict, actor: Actor, replacing=None
+) -> list[Media]:
     config = current_app.config
     rows = rows_of(owner, item.id)
     before = history_state(rows)
-    if len(rows) + len(uploads) > config["MEDIA_MAX_PER_ITEM"]:
+    replaced = next((row for row in rows if row.id == replacing), None) if replacing else None
+    if len(rows) - bool(replaced) + len(uploads) > config["MEDIA_MAX_PER_ITEM"]:
         db.session.rollback()
         raise ValidationFailed.field("file", f"an item has at most {config['MEDIA_MAX_PER_ITEM']} images", "files")
     store = current_store()
     written: list[str] = []
+    released: list[str] = []  # the replaced image's files, freed once nothing uses them
     try:
         new_rows = []
         for upload, image in zip(uploads, inspected, strict=True):
             if store.put(original_key(image.key), image.data):
                 written.append(original_key(image.key))
             new_rows.append(_new_row(owner, item, upload, image, texts, actor))
-        rows += new_rows
+        if replaced is not None:
+            at = rows.index(replaced)
+            rows[at : at + 1] = new_rows
+            released = [original_key(replaced.original_key), *(size["key"] for size in replaced.sizes or [])]
+            db.session.delete(replaced)
+            db.session.flush()
+        else:
+            rows += new_rows
         db.session.add_all(new_rows)
         _renumber(rows)
         _check_rights(owner, item, rows)
+        if released and store.transactional:
+            jobs.release_unused(store, released)
         commit_change(owner, item, before=before, actor=actor)
     except BaseException as error:
         db.session.rollback()
@@ -166,6 +183,8 @@ def _add(owner: Owner, item, uploads: list[Upload], inspected: list, texts: dict
             log.error("media store failed during an upload: %s", error)
             raise StorageUnavailable("the media store could not keep the file; nothing was saved") from None
         raise
+    if released and not store.transactional:
+        jobs.release_unused(store, released)
     return new_rows
 
 

@@ -3,7 +3,9 @@ afterwards by the media worker (an RQ job per image, re-queued by the sweep), th
 media service like an upload, with their credit and licence.
 
 - Once per image: an item's image is known by its URL; a URL offered again is not fetched again, even when the
-  office has since deleted our copy (its row keeps `fetched`).
+  office has since deleted our copy (its row keeps `fetched`), unless the source declares a new version of the
+  file (its size or date, `version`): then it is fetched again and takes the older copy's place, if the item
+  still has it.
 - Rights: a published item only shows photos with a credit and a licence, and an image whose licence forbids the
   app's use (all rights reserved, no reuse) is `refused`: never downloaded, never shown.
 - Safety: only http(s) URLs to public addresses (not loopback, private or link-local ones, unless
@@ -22,7 +24,7 @@ from urllib.parse import urlsplit
 
 import requests
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
 from urbanpulse.core.errors import DomainError
@@ -30,7 +32,7 @@ from urbanpulse.core.extensions import db
 from urbanpulse.core.models_common import utcnow
 from urbanpulse.editing.actor import Actor
 from urbanpulse.media import jobs
-from urbanpulse.media.models import UpstreamImage
+from urbanpulse.media.models import Media, UpstreamImage
 from urbanpulse.media.service import Upload, add_imported_image
 
 log = logging.getLogger(__name__)
@@ -60,32 +62,47 @@ def refusal(image: dict) -> str | None:
 
 def offer(*, entity_type: str, item_id: uuid.UUID, images: list[dict], source: str) -> list[uuid.UUID]:
     """Record the item's upstream images (in the caller's transaction, one statement): new URLs wait for the
-    worker, or are refused with their reason; known URLs are left as they are (fetched once). The ids of the new
-    waiting ones, to queue once the caller has committed."""
-    rows = []
+    worker, or are refused with their reason; a known URL is fetched again only when the source declares a new
+    version of it (size, date) and the item still has our copy (else it stays as it is). The ids of the images
+    now waiting, to queue once the caller has committed."""
+    rows: dict[str, dict] = {}
     for image in images:
         reason = refusal(image)
-        rows.append(
+        url = (image.get("url") or "")[:2000]
+        rows.setdefault(
+            url,
             {
                 "id": uuid.uuid4(),
                 "owner_type": entity_type,
                 "owner_id": item_id,
-                "url": (image.get("url") or "")[:2000],
+                "url": url,
                 "source": source,
                 "credit": (image.get("credit") or None) and image["credit"][:300],
                 "licence": (image.get("licence") or None) and image["licence"][:300],
                 "caption": image.get("caption") or {},
+                "version": (image.get("version") or None) and image["version"][:200],
                 "status": "refused" if reason else "waiting",
                 "error": reason,
-            }
+            },
         )
     if not rows:
         return []
+    statement = insert(UpstreamImage).values(list(rows.values()))
+    new = statement.excluded
+    changed_upstream = and_(
+        new.status == "waiting",
+        new.version.is_not(None),
+        UpstreamImage.version.is_distinct_from(new.version),
+        UpstreamImage.status.in_(("fetched", "failed")),
+        # A copy the office deleted stays deleted, whatever the source does with it.
+        or_(UpstreamImage.media_id.is_(None), exists().where(Media.id == UpstreamImage.media_id)),
+    )
+    refetch = {"version": new.version, "status": "waiting", "attempts": 0, "error": None, "credit": new.credit,
+               "licence": new.licence, "caption": new.caption, "updated_at": func.now()}  # fmt: skip
     inserted = db.session.execute(
-        insert(UpstreamImage)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["owner_type", "owner_id", "url"])
-        .returning(UpstreamImage.id, UpstreamImage.status)
+        statement.on_conflict_do_update(
+            index_elements=["owner_type", "owner_id", "url"], set_=refetch, where=changed_upstream
+        ).returning(UpstreamImage.id, UpstreamImage.status)
     )
     return [image_id for image_id, status in inserted if status == "waiting"]
 
@@ -157,7 +174,7 @@ def _fetch(image_id: uuid.UUID) -> str:
         return "nothing to do"
     if row.attempts > current_app.config["MEDIA_JOB_ATTEMPTS"]:
         return _end(image_id, "failed", error=row.error or "too many attempts")
-    url, kind, item_id = row.url, COLLECTIONS[row.owner_type], row.owner_id
+    url, kind, item_id, previous = row.url, COLLECTIONS[row.owner_type], row.owner_id, row.media_id
     texts = {"credit": row.credit, "licence": row.licence, "caption": row.caption or {}}
     actor = Actor.system(f"import:{row.source}")
     if not _public_host(url):
@@ -173,7 +190,12 @@ def _fetch(image_id: uuid.UUID) -> str:
     name = urlsplit(url).path.rsplit("/", 1)[-1][:255] or None
     try:
         media = add_imported_image(
-            kind=kind, item_id=item_id, upload=Upload("file", name, content_type, data), texts=texts, actor=actor
+            kind=kind,
+            item_id=item_id,
+            upload=Upload("file", name, content_type, data),
+            texts=texts,
+            actor=actor,
+            replacing=previous,  # our copy of the image's older version, when it is fetched again
         )
     except DomainError as error:
         db.session.rollback()
