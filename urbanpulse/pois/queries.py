@@ -126,9 +126,13 @@ def nearby(
         if open_at is not None:
             ranked = [item for item in ranked if is_open(item[0].opening_hours, open_at)]
         unseen_at_least = rows[-1].knn_m * (1 - SPHERE_ERROR) if rows else 0.0
+        # Done when no POI left out can rank: beyond the radius, or behind the limit-th ranked one. (Without the
+        # radius bound, a position with fewer than `limit` POIs in reach read the whole table, 40 rows then 160,
+        # 640... measured at 10k POIs: 15 % of random positions, p90 400 ms.)
         done = (
             len(rows) < fetch
             or fetch >= MAX_CANDIDATES
+            or unseen_at_least > radius_m
             or (len(ranked) >= limit and ranked[limit - 1][1] + 0.1 < unseen_at_least)
         )
         if done:
