@@ -97,7 +97,7 @@ def test_fewer_than_limit_in_reach_stops_at_the_radius(app, monkeypatch):
     )
     found = queries.nearby(lat=QUAY[1], lon=QUAY[0], radius_m=1000, limit=20)
     assert [row.id for row, _ in found] == [poi.id for poi in inside]
-    assert fetches == [40]
+    assert len(fetches) == 1
 
 
 def test_category_filter_one_or_several(app, client):

@@ -114,7 +114,10 @@ def nearby(
     categories = list(dict.fromkeys(categories))
     sql = nearby_sql(category_count=len(categories), with_text=bool(q))
     params = nearby_params(lat=lat, lon=lon, radius_m=radius_m, categories=categories, q=q)
-    fetch = max(limit * 2, 40)
+    # A quarter more than asked (5 at least): each candidate costs a heap page, which at 1M POIs is mostly
+    # outside shared buffers (measured: 40 rows read 37 pages, 0.77 ms; 25 rows 23 pages, 0.45-0.62 ms). Ranking
+    # then needs a second batch only when the limit-th answer is within 1 % of the last candidate (0.2 %).
+    fetch = limit + max(5, limit // 4)
     while True:
         rows = fetch_all(sql, {**params, "fetch": fetch})
         ranked = [
