@@ -2,6 +2,14 @@
 
 Each case runs twice (warm-up, then DURATION_S measured) from a separate process on loopback; results go
 to bench/results/latest.json and a summary table with the target ratios is printed.
+
+BENCH_CASES=growth (issue 19) measures how uncached nearby grows with the data: a second database
+(BENCH_GROWTH_DATABASE, BENCH_GROWTH_POIS = 10k) served by a second gunicorn with the same settings, then
+uncached nearby (bench/nearby.lua's mix) on both in turn: closed loop for their capacities, then open loop at
+OPEN_LOAD of the smaller capacity (the same rate on both), alternately small, large, small, large
+(BENCH_GROWTH_TURNS turns of OPEN_S seconds, ROUNDS by default); target: p50 at BENCH_POIS <= 1.3 x p50 at
+BENCH_GROWTH_POIS, judged on the median of the turns' ratios (each turn's is reported, with how busy the
+machine was).
 """
 
 from __future__ import annotations
@@ -10,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,7 +48,7 @@ DURATION_S = int(os.environ.get("BENCH_DURATION_S", 15))
 WARMUP_S = int(os.environ.get("BENCH_WARMUP_S", 5))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 2))
 CROWD_WARMUP_MAX_S = int(os.environ.get("BENCH_CROWD_WARMUP_MAX_S", 90))
-UNCACHED_PORT, CACHED_PORT = 8765, 8766
+UNCACHED_PORT, CACHED_PORT, GROWTH_PORT = 8765, 8766, 8767
 # Each target ratio: (case, case it is divided by), the two measured in turn.
 RATIOS = {
     "uncached_over_pgbench": ("uncached_nearby", "pgbench_same_sql"),
@@ -93,6 +102,13 @@ OPEN_CASES = {
 }
 OPEN_P99_TARGETS_MS = {"uncached_nearby": 25, "crowd_cached": 10, "healthz": 5}
 RESULTS = ROOT / "bench" / "results"
+# The growth check (issue 19): the small data set beside the BENCH_POIS one, and the target on p50 large / small.
+GROWTH_POIS = int(os.environ.get("BENCH_GROWTH_POIS", 10_000))
+GROWTH_DATABASE = os.environ.get("BENCH_GROWTH_DATABASE", "urbanpulse_bench_10k")
+GROWTH_P50_TARGET = 1.3
+# Open-loop turns of each side (default ROUNDS): on a shared machine, more and shorter turns (BENCH_OPEN_S)
+# spread the other load's bursts over both sides.
+GROWTH_TURNS = int(os.environ.get("BENCH_GROWTH_TURNS", ROUNDS))
 BBOX = (1.45, 50.55, 1.85, 50.95)
 
 
@@ -115,8 +131,8 @@ def pgbench_binary() -> str:
     return shutil.which("pgbench") or str(sorted(Path("/usr/lib/postgresql").glob("*/bin/pgbench"))[-1])
 
 
-def load_database(url: str) -> None:
-    """Provision `urbanpulse_bench`, migrate, seed, then add the synthetic POIs once."""
+def load_database(url: str, pois: int = POIS) -> None:
+    """Provision the database of `url` (`urbanpulse_bench`), migrate, seed, then add `pois` synthetic POIs once."""
     libpq = to_libpq_url(url)
     provision.ensure_postgres(libpq, user_supplied=bool(os.environ.get("DATABASE_URL")))
     provision.ensure_redis(REDIS_URL)
@@ -124,16 +140,17 @@ def load_database(url: str) -> None:
     provision.migrate_and_seed(url, REDIS_URL, seed=True)
     with psycopg.connect(libpq, autocommit=True) as conn:
         have = conn.execute("SELECT count(*) FROM pois WHERE slug LIKE 'synthetic-%'").fetchone()[0]
-        if have == POIS:
+        if have == pois:
             say(f"{have} synthetic POIs already loaded")
             return
-        say(f"loading {POIS} synthetic POIs (once)")
+        say(f"loading {pois} synthetic POIs (once)")
         # A bulk load, not edits: no change-log row per POI (the triggers are skipped for this session); the
         # relay's position is dropped below, so the services retire every cached entry when they start.
+        # (The bounds are cast: psycopg sends small ints as smallint, for which generate_series is ambiguous.)
         conn.execute("SET session_replication_role = replica")
         conn.execute("DELETE FROM pois WHERE slug LIKE 'synthetic-%'")
         started = time.monotonic()
-        for first in range(1, POIS + 1, 100_000):
+        for first in range(1, pois + 1, 100_000):
             conn.execute(
                 """
                 INSERT INTO pois (id, slug, category, tags, name, description, location, status, search_text,
@@ -145,13 +162,13 @@ def load_database(url: str) -> None:
                                                %(y1)s + random() * (%(y2)s - %(y1)s)), 4326)::geography,
                        'published', 'lieu synthetique ' || i, 1,
                        CASE WHEN i %% 3 = 0 THEN 'Mo-Sa 09:00-18:00; PH off' END
-                FROM generate_series(%(first)s, %(last)s) AS i
+                FROM generate_series(%(first)s::int, %(last)s::int) AS i
                 """,
                 {
                     "categories": list(CATEGORIES),
                     "n": len(CATEGORIES),
                     "first": first,
-                    "last": min(first + 99_999, POIS),
+                    "last": min(first + 99_999, pois),
                     "x1": BBOX[0],
                     "y1": BBOX[1],
                     "x2": BBOX[2],
@@ -357,14 +374,91 @@ def viewport_cases(url: str, services: list) -> dict:
     return cases
 
 
-def explain(url: str) -> str:
-    """EXPLAIN ANALYZE of the category-filtered nearby query at the data set's scale."""
-    params = nearby_params(lat=50.7259, lon=1.6100, radius_m=1000, categories=[CATEGORY])
+def explain(url: str, categories: tuple[str, ...] = (CATEGORY,), *, fetch: int = 40, warm: bool = False) -> str:
+    """EXPLAIN ANALYZE of the nearby query (category-filtered unless `categories` is empty) at the data set's scale.
+
+    `warm`: the plan of a third run on the connection, as a pooled connection runs it (a new backend's first
+    query also loads PostGIS and the catalog: about 10 ms of execution and 20 ms of planning here).
+    """
+    params = nearby_params(lat=50.7259, lon=1.6100, radius_m=1000, categories=list(categories))
     with psycopg.connect(to_libpq_url(url)) as conn:
-        sql = nearby_sql(category_count=1, with_text=False)
-        for key, value in {**params, "fetch": 40}.items():
+        sql = nearby_sql(category_count=len(categories), with_text=False)
+        for key, value in {**params, "fetch": fetch}.items():
             sql = sql.replace(f":{key}", repr(value) if not isinstance(value, str) else f"'{value}'")
+        for _ in range(2 if warm else 0):
+            conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}").fetchall()
         return "\n".join(row[0] for row in conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}"))
+
+
+def cpu_times() -> list[int]:
+    """The machine's CPU time counters (/proc/stat, all cores)."""
+    return [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+
+
+def machine_busy(before: list[int], after: list[int]) -> float:
+    """The share of the machine's CPU time busy between two `cpu_times` (the service, the load and others)."""
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    idle = spent[3] + spent[4]  # idle, iowait
+    return round(1 - idle / sum(spent), 3) if sum(spent) else 0.0
+
+
+def size_label(pois: int) -> str:
+    """10000 -> '10k', 1000000 -> '1m'."""
+    for factor, suffix in ((1_000_000, "m"), (1_000, "k")):
+        if pois >= factor and pois % factor == 0:
+            return f"{pois // factor}{suffix}"
+    return str(pois)
+
+
+def growth(url: str, services: list, cases: dict) -> dict:
+    """Uncached nearby at GROWTH_POIS (a second database and gunicorn) and at POIS, side by side (issue 19).
+
+    Closed loop first (both warmed up, ROUNDS turns each, added to `cases`) for the capacities; then open loop
+    at OPEN_LOAD of the smaller capacity, the same rate on both, alternately small and large for ROUNDS turns,
+    so that neither queueing nor the machine's other load at one moment decides the ratio of the p50s.
+    """
+    small_url = with_database(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL, GROWTH_DATABASE)
+    load_database(small_url, GROWTH_POIS)
+    steady.settle_database(to_libpq_url(small_url), say)
+    services.append(start_service(small_url, GROWTH_PORT, cache=False))
+    small, large = f"uncached_nearby_{size_label(GROWTH_POIS)}", f"uncached_nearby_{size_label(POIS)}"
+    ports = {small: GROWTH_PORT, large: UNCACHED_PORT}
+    closed = measure_side_by_side(
+        {name: (lambda s, port=port: wrk(port, "nearby.lua", s)) for name, port in ports.items()}
+    )
+    cases |= closed
+    rate = OPEN_LOAD * min(best(closed[small]), best(closed[large]))
+    for name, port in ports.items():
+        say(f"open loop {name}: warm-up at {rate:.0f} req/s for {WARMUP_S} s")
+        openloop.run(port, rate, WARMUP_S, "nearby")
+    turns = []
+    for turn in range(1, GROWTH_TURNS + 1):
+        row = {"turn": turn}
+        for name, port in ports.items():
+            before = cpu_times()
+            row[name] = openloop.run(port, rate, OPEN_S, "nearby")
+            row[name]["machine_busy"] = machine_busy(before, cpu_times())
+            say(f"  open loop {name} (turn {turn}/{GROWTH_TURNS}, {rate:.0f} req/s, {OPEN_S} s): {row[name]}")
+        # The precise percentiles (0.01 ms): loadtest's whole milliseconds are too coarse for a ratio of 5-10 ms.
+        for key in ("p50", "p99"):
+            top, bottom = row[large]["precise_ms"][key], row[small]["precise_ms"][key]
+            row[f"{key}_ratio"] = round(top / bottom, 3) if top is not None and bottom else None
+        turns.append(row)
+    p50_ratios = [row["p50_ratio"] for row in turns]
+    known = [r for r in p50_ratios if r is not None]
+    return {
+        "pois": {small: GROWTH_POIS, large: POIS},
+        "databases": {small: GROWTH_DATABASE, large: DATABASE},
+        "open_rate_rps": round(rate, 1),
+        "open_s": OPEN_S,
+        "turns": turns,
+        "p50_ratio_target": GROWTH_P50_TARGET,
+        "p50_ratio_median": statistics.median(known) if known else None,
+        "met_by_median": bool(known) and statistics.median(known) <= GROWTH_P50_TARGET,
+        "met_every_turn": all(r is not None and r <= GROWTH_P50_TARGET for r in p50_ratios),
+        # As an uncached nearby request with the default limit (20) runs it, on a pooled (warm) connection.
+        "explain": {name: explain(u, (), fetch=25, warm=True) for name, u in ((small, small_url), (large, url))},
+    }
 
 
 def response_sizes(port: int) -> dict:
@@ -396,6 +490,7 @@ def main() -> int:
     sizes: dict = {}
     # Each group's open-loop runs follow its closed loop, before another group (pygeoapi) loads the machine.
     open_loop: dict = {}
+    growth_report: dict = {}
     try:
         if "nearby" in GROUPS:
             cases |= measure_side_by_side(
@@ -420,6 +515,8 @@ def main() -> int:
             open_loop |= open_loop_runs(cases, ("crowd_cached", "healthz"))
         if "viewport" in GROUPS:
             cases |= measure_side_by_side(viewport_cases(url, services))
+        if "growth" in GROUPS:
+            growth_report = growth(url, services, cases)
     finally:
         for process in services:
             os.killpg(process.pid, 15)
@@ -437,12 +534,20 @@ def main() -> int:
         for name, (top, bottom) in measured.items()
     }
     report = {
-        "machine": {"cores": os.cpu_count(), "pois": POIS, "connections": CONNECTIONS, "duration_s": DURATION_S},
+        "machine": {
+            "cores": os.cpu_count(),
+            "pois": POIS,
+            "connections": CONNECTIONS,
+            "duration_s": DURATION_S,
+            # The machine is shared (other test runs): its 1/5/15-minute load averages when the bench ended.
+            "loadavg": [round(x, 2) for x in os.getloadavg()],
+        },
         "cases": cases,
         "ratios": ratios,
         "ratios_by_turn": turn_ratios,
         "ratios_agree_turn_to_turn": {name: steady.agree(values) for name, values in turn_ratios.items()},
         "open_loop": open_loop,
+        "growth": growth_report,
         "response_bytes": sizes,
         "category_explain": plan,
     }
@@ -494,6 +599,8 @@ def print_summary(report: dict) -> None:
                 + " ".join(f"{v:>9}" for v in values)
                 + f"  (p99 <= {target} ms: {'met' if met else 'NOT met'})"
             )
+    if report.get("growth"):
+        print_growth(report["growth"])
     if not {"crowd_cached", "uncached_nearby", "healthz"} <= report["cases"].keys():
         return
     for name, target_ms in (("uncached_nearby", 25), ("crowd_cached", 10)):
@@ -510,6 +617,30 @@ def print_summary(report: dict) -> None:
     crowd_hits = min(r["hit_ratio"] or 0 for r in report["cases"]["crowd_cached"])
     print(f"crowd hit ratio            {crowd_hits:6.3f}  (target >= 0.9)")
     print(f"nearby answer bytes: {report['response_bytes']}")
+
+
+def print_growth(found: dict) -> None:
+    """The growth check's open-loop turns: p50 and p99 per data set and the ratios, turn by turn."""
+    (small, large) = found["pois"]
+    rate, seconds = found["open_rate_rps"], found["open_s"]
+    print(f"\ngrowth: uncached nearby open loop at {rate} req/s on both, {seconds} s a turn (ms, 0.01 ms precision)")
+    columns = (f"{small} p50", "p99", "busy", f"{large} p50", "p99", "busy", "p50 ratio", "p99 ratio")
+    widths = (26, 8, 5, 26, 8, 5, 9, 9)
+    print(f"{'turn':>4} " + " ".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)))
+    for row in found["turns"]:
+        values = ()
+        for name in (small, large):
+            busy = f"{row[name]['machine_busy']:.0%}"
+            values += (row[name]["precise_ms"]["p50"], row[name]["precise_ms"]["p99"], busy)
+        values += (row["p50_ratio"], row["p99_ratio"])
+        print(f"{row['turn']:>4} " + " ".join(f"{v!s:>{w}}" for v, w in zip(values, widths, strict=True)))
+    target, median = found["p50_ratio_target"], found["p50_ratio_median"]
+    verdict = "met" if found["met_by_median"] else "NOT met"
+    every = "yes" if found["met_every_turn"] else "no"
+    print(f"p50 {large} / {small}: median over turns {median} (target <= {target}: {verdict}; in every turn: {every})")
+    print(
+        "busy: the machine's CPU busy during the turn (2 cores shared with other work: the service, the load, others)"
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 // Open-loop load: requests sent at a fixed rate whatever the answers (loadtest's --rps mode), for
 // BENCH_OPEN_S seconds; prints one JSON line with the achieved rate, errors and latency percentiles
-// (p50, p90, p99, p99.9, max) computed from every request's own latency.
+// (p50, p90, p99, p99.9, max) computed from every request's own latency, in whole ms (loadtest's) and in precise_ms.
 //   node openloop.mjs <base url> <rate per second> <seconds> <workload: nearby|crowd|path> [path]
 import { loadTest } from "loadtest";
 
@@ -38,6 +38,9 @@ function nextPath() {
 }
 
 const latencies = [];
+// loadtest's requestElapsed is in whole milliseconds (truncated); `precise` times each answer from the
+// moment its request is written to the end of its body, in hundredths of a millisecond.
+const precise = [];
 let errors = 0;
 const started = Date.now();
 await loadTest({
@@ -49,7 +52,11 @@ await loadTest({
   timeout: 10_000,
   requestGenerator(params, options, request, callback) {
     options.path = nextPath();
+    const sent = process.hrtime.bigint();
     const outgoing = request(options, callback);
+    outgoing.on("response", (response) =>
+      response.on("end", () => precise.push(Math.round(Number(process.hrtime.bigint() - sent) / 1e4) / 100)),
+    );
     outgoing.end();
     return outgoing;
   },
@@ -60,7 +67,9 @@ await loadTest({
 });
 const elapsed = (Date.now() - started) / 1000;
 latencies.sort((a, b) => a - b);
-const at = (q) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : null);
+precise.sort((a, b) => a - b);
+const quantile = (values, q) => (values.length ? values[Math.min(values.length - 1, Math.floor(q * values.length))] : null);
+const at = (q) => quantile(latencies, q);
 console.log(
   "OPENLOOP_JSON " +
     JSON.stringify({
@@ -73,5 +82,12 @@ console.log(
       p99_ms: at(0.99),
       p999_ms: at(0.999),
       max_ms: latencies.length ? latencies[latencies.length - 1] : null,
+      precise_ms: {
+        p50: quantile(precise, 0.5),
+        p90: quantile(precise, 0.9),
+        p99: quantile(precise, 0.99),
+        p999: quantile(precise, 0.999),
+        max: precise.length ? precise[precise.length - 1] : null,
+      },
     }),
 );

@@ -82,6 +82,24 @@ def test_exact_ranking_past_the_first_candidate_batch(app, client):
     assert [f["properties"]["distance_m"] for f in features] == pytest.approx(expected, abs=0.5)
 
 
+def test_fewer_than_limit_in_reach_stops_at_the_radius(app, monkeypatch):
+    """Few POIs in the radius and many beyond: one KNN batch reaching past the radius answers (issue 19)."""
+    from urbanpulse.pois import queries
+
+    inside = [make_poi(*offset(*QUAY, i * 60, 200 + 100 * i), name={"fr": f"Près {i}"}) for i in range(3)]
+    rng = random.Random(11)
+    for i in range(60):
+        make_poi(*offset(*QUAY, rng.uniform(0, 360), rng.uniform(1500, 3000)), name={"fr": f"Loin {i}"})
+    fetches = []
+    fetch_all = queries.fetch_all
+    monkeypatch.setattr(
+        queries, "fetch_all", lambda sql, params: fetches.append(params["fetch"]) or fetch_all(sql, params)
+    )
+    found = queries.nearby(lat=QUAY[1], lon=QUAY[0], radius_m=1000, limit=20)
+    assert [row.id for row, _ in found] == [poi.id for poi in inside]
+    assert len(fetches) == 1
+
+
 def test_category_filter_one_or_several(app, client):
     museum = make_poi(*offset(*QUAY, 10, 100), category="museum", name={"fr": "Musée"})
     church = make_poi(*offset(*QUAY, 20, 200), category="church", name={"fr": "Église"})

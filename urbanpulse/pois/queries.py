@@ -114,7 +114,10 @@ def nearby(
     categories = list(dict.fromkeys(categories))
     sql = nearby_sql(category_count=len(categories), with_text=bool(q))
     params = nearby_params(lat=lat, lon=lon, radius_m=radius_m, categories=categories, q=q)
-    fetch = max(limit * 2, 40)
+    # A quarter more than asked (5 at least): each candidate costs a heap page, which at 1M POIs is mostly
+    # outside shared buffers (measured: 40 rows read 37 pages, 0.77 ms; 25 rows 23 pages, 0.45-0.62 ms). Ranking
+    # then needs a second batch only when the limit-th answer is within 1 % of the last candidate (0.2 %).
+    fetch = limit + max(5, limit // 4)
     while True:
         rows = fetch_all(sql, {**params, "fetch": fetch})
         ranked = [
@@ -126,9 +129,13 @@ def nearby(
         if open_at is not None:
             ranked = [item for item in ranked if is_open(item[0].opening_hours, open_at)]
         unseen_at_least = rows[-1].knn_m * (1 - SPHERE_ERROR) if rows else 0.0
+        # Done when no POI left out can rank: beyond the radius, or behind the limit-th ranked one. (Without the
+        # radius bound, a position with fewer than `limit` POIs in reach read the whole table, 40 rows then 160,
+        # 640... measured at 10k POIs: 15 % of random positions, p90 400 ms.)
         done = (
             len(rows) < fetch
             or fetch >= MAX_CANDIDATES
+            or unseen_at_least > radius_m
             or (len(ranked) >= limit and ranked[limit - 1][1] + 0.1 < unseen_at_least)
         )
         if done:
