@@ -23,6 +23,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import procs  # noqa: E402  (bench/procs.py, beside this script)
 import service  # noqa: E402  (bench/service.py, beside this script)
 
 from urbanpulse.core.config import DEFAULT_DATABASE_URL, to_libpq_url  # noqa: E402
@@ -45,26 +46,15 @@ def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time of `pids` (the ones still alive)."""
     total = 0
     for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        fields = procs.stat_fields(pid)
+        if fields is not None:
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
     return total / TICKS_PER_S
 
 
 def service_pids(leader: int) -> list[int]:
     """gunicorn's master and workers: every process of its session."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except (FileNotFoundError, ProcessLookupError):
-                continue
-            if int(fields[3]) == leader:  # the session id
-                found.append(int(entry.name))
-    return found
+    return [pid for pid, fields in procs.processes() if int(fields[3]) == leader]
 
 
 def backend_pids(admin_url: str, database: str) -> list[int]:

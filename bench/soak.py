@@ -34,6 +34,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import procs  # noqa: E402  (bench/procs.py, beside this script)
 import service  # noqa: E402  (bench/service.py, beside this script)
 
 from urbanpulse.core.config import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, to_libpq_url, with_database  # noqa: E402
@@ -132,16 +133,7 @@ def start_service(url: str, redis_url: str) -> subprocess.Popen:
 
 def worker_pids(master: int) -> list[int]:
     """The gunicorn workers: the processes whose parent is the master."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == master:
-                pids.append(int(entry.name))
-    return sorted(pids)
+    return sorted(pid for pid, fields in procs.processes() if int(fields[1]) == master)
 
 
 def rss_kib(pid: int) -> int | None:

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.imports.fixtures import beach, museum, write_flux
-from tests.imports.helpers import configured
+from tests.imports.helpers import configured, send_json
 from urbanpulse.core.extensions import db
 from urbanpulse.events.models import Event
 from urbanpulse.imports import datatourisme_api, schedule
@@ -109,14 +109,7 @@ def api(monkeypatch):
                 status, headers, body = 401, {}, {"error": "bad key"}
             else:
                 status, headers, body = fake.answer(parts.path, query)
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            send_json(self, body, status=status, headers=headers)
 
         def log_message(self, *args):
             pass

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.imports.fixtures import agenda_event, write_agenda
+from tests.imports.helpers import send_json
 from urbanpulse.core.extensions import db
 from urbanpulse.events.models import Event
 from urbanpulse.imports.models import ImportRecord
@@ -131,12 +132,7 @@ def agenda_server():
                 self.end_headers()
                 return
             after = query.get("after[]", [None])[-1]
-            body = json.dumps(pages[after]).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send_json(self, pages[after])
 
         def log_message(self, *args):
             pass

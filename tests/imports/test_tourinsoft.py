@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from sqlalchemy import select
 
 from tests.imports.fixtures import syndicated_place, write_syndication
+from tests.imports.helpers import send_json
 from urbanpulse.core.extensions import db
 from urbanpulse.imports import tourinsoft
 from urbanpulse.imports.models import ImportRecord
@@ -113,12 +114,7 @@ def test_a_url_is_read_with_its_odata_pages(app):
                 body = {"value": [syndicated_place("U2")]}
             else:
                 body = {"value": [syndicated_place("U1")], "odata.nextLink": f"http://127.0.0.1:{port}/s?page=2"}
-            data = json.dumps(body).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            send_json(self, body)
 
         def log_message(self, *args):
             pass
