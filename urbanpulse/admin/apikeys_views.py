@@ -10,8 +10,15 @@ from flask_admin import expose
 from wtforms import EmailField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from urbanpulse.admin.i18n import gettext, service_message
-from urbanpulse.admin.views_base import ActionForm, AdminForm, SecureView, parse_uuid, show_service_error
+from urbanpulse.admin.i18n import gettext
+from urbanpulse.admin.views_base import (
+    ActionForm,
+    AdminForm,
+    SecureView,
+    flash_service_error,
+    parse_uuid,
+    show_service_error,
+)
 from urbanpulse.apikeys import service, usage
 from urbanpulse.core.errors import DomainError, NotFound
 from urbanpulse.core.extensions import db
@@ -116,9 +123,7 @@ class ApiKeysView(SecureView):
         except NotFound:
             abort(404)
         except DomainError as error:
-            db.session.rollback()
-            message = error.errors[0]["messages"][0] if error.errors else error.detail
-            flash(service_message(message), "error")
+            flash_service_error(error)
             return redirect(url_for(".index"))
         flash(gettext("Key {name} updated.", name=record.name), "success")
         return redirect(url_for(".index"))

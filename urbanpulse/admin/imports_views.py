@@ -7,10 +7,9 @@ from flask import abort, flash, redirect, url_for
 from flask_admin import expose
 from wtforms import HiddenField
 
-from urbanpulse.admin.i18n import gettext, service_message
-from urbanpulse.admin.views_base import ActionForm, SecureView, parse_uuid
+from urbanpulse.admin.i18n import gettext
+from urbanpulse.admin.views_base import ActionForm, SecureView, flash_service_error, parse_uuid
 from urbanpulse.core.errors import DomainError, NotFound
-from urbanpulse.core.extensions import db
 from urbanpulse.imports import schedule, service
 
 ITEM_PAGES = {"poi": "admin_pois.edit", "event": "admin_events.edit", "route": "admin_routes.edit"}
@@ -85,9 +84,7 @@ class ImportsView(SecureView):
         except NotFound:
             abort(404)
         except DomainError as error:
-            db.session.rollback()
-            message = error.errors[0]["messages"][0] if error.errors else error.detail
-            flash(service_message(message), "error")
+            flash_service_error(error)
             return redirect(url_for(".run", run_id=run.id))
         flash(gettext("The upstream value of {field} was taken.", field=form.field.data), "success")
         return redirect(url_for(".run", run_id=run.id))

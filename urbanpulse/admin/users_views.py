@@ -8,14 +8,20 @@ from marshmallow import ValidationError
 from wtforms import EmailField, HiddenField, PasswordField, SelectField
 from wtforms.validators import DataRequired, Length
 
-from urbanpulse.admin.i18n import gettext, service_message
+from urbanpulse.admin.i18n import gettext
 from urbanpulse.admin.session import current_user
-from urbanpulse.admin.views_base import ActionForm, AdminForm, SecureView, parse_uuid, show_service_error
+from urbanpulse.admin.views_base import (
+    ActionForm,
+    AdminForm,
+    SecureView,
+    flash_service_error,
+    parse_uuid,
+    show_service_error,
+)
 from urbanpulse.auth import service as auth_service
 from urbanpulse.auth.models import ROLES
 from urbanpulse.auth.schemas import UserCreateSchema, UserUpdateSchema
 from urbanpulse.core.errors import DomainError, NotFound, ValidationFailed, flatten_validation_messages
-from urbanpulse.core.extensions import db
 
 
 class NewUserForm(AdminForm):
@@ -106,9 +112,7 @@ class UsersView(SecureView):
         except NotFound:
             abort(404)
         except DomainError as error:
-            db.session.rollback()
-            message = error.errors[0]["messages"][0] if error.errors else error.detail
-            flash(service_message(message), "error")
+            flash_service_error(error)
             return redirect(url_for(".index"))
         flash(gettext("Account {email} updated.", email=user.email), "success")
         return redirect(url_for(".index"))

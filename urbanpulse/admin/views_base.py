@@ -94,6 +94,13 @@ def parse_uuid(value: str) -> uuid.UUID | None:
         return None
 
 
+def flash_service_error(error: DomainError) -> None:
+    """Flash a refused action's first message (translated) after rolling back what the service left open."""
+    db.session.rollback()
+    message = error.errors[0]["messages"][0] if error.errors else error.detail
+    flash(service_message(message), "error")
+
+
 def show_service_error(form: FlaskForm, error: DomainError, field_for) -> list[str]:
     """Put a service's field errors next to the matching form fields; return the messages matching none.
 

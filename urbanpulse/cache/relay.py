@@ -119,10 +119,12 @@ def _round(client: redis.Redis, limit: int) -> int | None:
         with db.engine.connect() as conn, conn.begin():
             conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             horizon = changelog.horizon(conn)
-            position = _wal_position(conn)
             # Without a position (first start, or Redis lost its state), what the log still holds is relayed.
             since = int(raw_pos) if raw_pos is not None else 0
             rows = changelog.unread_rows(conn, since_txid=since, applied=applied, limit=limit + 1)
+            # Read in the same snapshot, and only when the round will apply something (idle rounds return below).
+            idle = not rows and raw_pos is not None and int(raw_pos) == horizon
+            position = None if idle else _wal_position(conn)
         effects = Effects()
         if len(rows) > limit:
             # Too many changes to list: retire everything, then mark what is visible now as relayed.
