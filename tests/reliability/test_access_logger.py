@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from gunicorn.config import Config
 
 from urbanpulse.serving.access_logger import AccessLogWhenAsked
@@ -20,6 +23,8 @@ def test_access_lines_are_built_only_when_asked_for():
 
 
 def test_the_production_configuration_uses_it():
-    from urbanpulse.serving import gunicorn_conf
-
-    assert gunicorn_conf.logger_class == "urbanpulse.serving.access_logger.AccessLogWhenAsked"
+    # In a child process: importing the configuration sets process-wide state (PROMETHEUS_MULTIPROC_DIR, gunicorn's
+    # error pages) that the other tests of this worker must not inherit.
+    read = "from urbanpulse.serving import gunicorn_conf as c; print(c.logger_class)"
+    done = subprocess.run([sys.executable, "-c", read], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "urbanpulse.serving.access_logger.AccessLogWhenAsked"
