@@ -5,26 +5,25 @@ from __future__ import annotations
 import subprocess
 import sys
 
+# In a child process: building a gunicorn logger reconfigures `logging`, and importing the configuration sets
+# PROMETHEUS_MULTIPROC_DIR and gunicorn's error pages, none of which the other tests of this worker may inherit.
+CHECK = """
 from gunicorn.config import Config
-
+from urbanpulse.serving import gunicorn_conf
 from urbanpulse.serving.access_logger import AccessLogWhenAsked
 
 
-def _logger(accesslog: str | None) -> AccessLogWhenAsked:
+def logger(accesslog):
     config = Config()
     config.set("accesslog", accesslog)
     config.set("logconfig_dict", {"version": 1, "disable_existing_loggers": False})
     return AccessLogWhenAsked(config)
 
 
-def test_access_lines_are_built_only_when_asked_for():
-    assert _logger(None).access_log_enabled is False
-    assert _logger("-").access_log_enabled is True
+print(gunicorn_conf.logger_class, logger(None).access_log_enabled, logger("-").access_log_enabled)
+"""
 
 
-def test_the_production_configuration_uses_it():
-    # In a child process: importing the configuration sets process-wide state (PROMETHEUS_MULTIPROC_DIR, gunicorn's
-    # error pages) that the other tests of this worker must not inherit.
-    read = "from urbanpulse.serving import gunicorn_conf as c; print(c.logger_class)"
-    done = subprocess.run([sys.executable, "-c", read], capture_output=True, text=True, timeout=60, check=True)
-    assert done.stdout.strip() == "urbanpulse.serving.access_logger.AccessLogWhenAsked"
+def test_access_lines_are_built_only_when_asked_for_by_the_production_configuration():
+    done = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.split() == ["urbanpulse.serving.access_logger.AccessLogWhenAsked", "False", "True"]

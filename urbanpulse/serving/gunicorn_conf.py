@@ -7,7 +7,7 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # more workers than cores only make the kernel switch between them mid-request. Measured on 2 cores (issue 19,
 # docs/scaling.md): 2 workers against 4 gave the same or higher throughput and lower tails at a fixed rate
 # (crowd p99 10.4 against 15.5 ms, median of 5 turns).
-workers = int(os.environ.get("WEB_WORKERS", len(os.sched_getaffinity(0))))
+workers = int(os.environ.get("WEB_WORKERS") or len(os.sched_getaffinity(0)))
 # gevent: an open live-feed stream (/api/v1/events/stream) costs a greenlet, not a thread, so thousands of
 # them cannot starve ordinary requests. psycopg 3 and redis-py cooperate once gevent has patched the
 # standard library, which the gevent worker does before it imports the app (so never set preload_app).
