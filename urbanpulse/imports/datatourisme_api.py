@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import requests
 
 from urbanpulse.imports.engine import SourceError
+from urbanpulse.imports.sources import json_of
 
 DEFAULT_BASE = "https://api.datatourisme.fr/v1"
 ENDPOINTS = ("catalog", "placeOfInterest", "entertainmentAndEvent")
@@ -189,12 +190,7 @@ class _Reader:
                 continue
             if response.status_code in (401, 403):
                 raise SourceError(f"{WHAT} refused the key ({response.status_code})")
-            if response.status_code != 200:
-                raise SourceError(f"{WHAT} answered {response.status_code}")
-            try:
-                return response.json()
-            except ValueError:
-                raise SourceError(f"{WHAT} answered something that is not JSON") from None
+            return json_of(response, what=WHAT)
 
 
 def _integer(value, default: int) -> int:

@@ -30,6 +30,11 @@ def json_answer(url: str, *, what: str, params: dict | None = None, headers: dic
         response = requests.get(url, params=params, headers=headers, timeout=TIMEOUT_S)
     except requests.RequestException as error:
         raise SourceError(f"{what} could not be reached: {type(error).__name__}") from None
+    return json_of(response, what=what)
+
+
+def json_of(response: requests.Response, *, what: str):
+    """The JSON body of a 200 answer; any other status, or a body that is not JSON, is a SourceError."""
     if response.status_code != 200:
         raise SourceError(f"{what} answered {response.status_code}")
     try:
