@@ -12,6 +12,8 @@ local categories = {"", "museum", "restaurant", "church,museum", "cafe"}
 -- BENCH_API_KEY: the keyed crowd (issue 16), a third party's key on every request.
 local api_key = os.getenv("BENCH_API_KEY")
 local headers = api_key and {["X-API-Key"] = api_key} or nil
+-- BENCH_NEARBY_PATH: the same queries to bench/crowd_floor.py's floor (issue 19).
+local nearby_path = os.getenv("BENCH_NEARBY_PATH") or "/api/v1/pois/nearby"
 
 function init(args) math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16)) end
 
@@ -20,7 +22,7 @@ function request()
   local distance, bearing = 150 * math.sqrt(math.random()), 2 * math.pi * math.random()
   local lat = spot[2] + distance * math.cos(bearing) / 111320
   local lon = spot[1] + distance * math.sin(bearing) / (111320 * math.cos(math.rad(spot[2])))
-  local path = string.format("/api/v1/pois/nearby?lat=%.6f&lon=%.6f&radius=%d", lat, lon, radii[math.random(#radii)])
+  local path = string.format("%s?lat=%.6f&lon=%.6f&radius=%d", nearby_path, lat, lon, radii[math.random(#radii)])
   local category = categories[math.random(#categories)]
   if category ~= "" then path = path .. "&category=" .. category end
   return wrk.format("GET", path, headers)

@@ -16,7 +16,13 @@ ROOT = Path(__file__).resolve().parent.parent
 OPERATOR_TOKEN = secrets.token_urlsafe(32)
 
 
-def start(settings: dict, *, base_url: str, ready: Callable[[subprocess.Popen], bool] = lambda _: True):
+def start(
+    settings: dict,
+    *,
+    base_url: str,
+    ready: Callable[[subprocess.Popen], bool] = lambda _: True,
+    app: str = "wsgi:app",
+):
     """gunicorn (`urbanpulse.serving.gunicorn_conf`) in its own session with `settings` added to the environment.
 
     Returns once /readyz answers 200 and `ready(process)` holds; the service is killed if it never does.
@@ -32,7 +38,7 @@ def start(settings: dict, *, base_url: str, ready: Callable[[subprocess.Popen], 
         **settings,
     }
     process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "python:urbanpulse.serving.gunicorn_conf", "wsgi:app"],
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "python:urbanpulse.serving.gunicorn_conf", app],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -6,6 +6,7 @@ from flask import Flask
 
 from urbanpulse.core.config import config_for_environment, engine_options, instance_path, to_sqlalchemy_url
 from urbanpulse.core.keys import configure_keys
+from urbanpulse.web.flask_app import ServiceFlask
 from urbanpulse.web.proxies import register_trusted_proxies
 from urbanpulse.web.security_headers import register_security_headers
 from urbanpulse.web.sessions import BackOfficeSessionInterface
@@ -13,7 +14,7 @@ from urbanpulse.web.sessions import BackOfficeSessionInterface
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: settings from the environment, then `config` overrides (tests use this)."""
-    app = Flask(__name__, instance_path=instance_path(config or {}))
+    app = ServiceFlask(__name__, instance_path=instance_path(config or {}))
     app.config.from_object(config_for_environment())
     app.config.update(config or {})
     app.config["SQLALCHEMY_DATABASE_URI"] = to_sqlalchemy_url(app.config["SQLALCHEMY_DATABASE_URI"] or _runtime_url())

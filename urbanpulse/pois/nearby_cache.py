@@ -15,6 +15,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 from flask import current_app
@@ -181,19 +182,36 @@ def _lookup(key: str, generation_keys: list[str]) -> tuple[dict | None, list[str
     return _decoded(store.run(lambda client: client.get(key))), tags
 
 
+class CellLookup(NamedTuple):
+    """Where a request's answer is cached: its entry's key and the generation counters that tag it."""
+
+    key: str
+    generation_keys: list[str]
+    centre_lon: float
+    centre_lat: float
+    half_diag_m: float
+
+
+def cell_lookup(*, lat: float, lon: float, radius_m: float, limit: int, categories: Sequence[str]) -> CellLookup:
+    """The cached entry serving (lat, lon): its key, and the counters of the epoch and of every region its
+    candidates may come from (`categories` sorted and without repeats)."""
+    row, col, centre_lon, centre_lat, half_diag_m = cell_of(lon, lat, current_app.config["CACHE_CELL_M"])
+    generation_keys = [epoch_key()] + [
+        region_generation_key(DOMAIN, region)
+        for region in regions_for_disk(centre_lon, centre_lat, radius_m + half_diag_m)
+    ]
+    key = _entry_key((row, col), radius_m, limit, categories)
+    return CellLookup(key, generation_keys, centre_lon, centre_lat, half_diag_m)
+
+
 def nearby(*, lat: float, lon: float, radius_m: float, limit: int, categories: Sequence[str] = ()):
     """The same answer as `queries.nearby` (without text or open_now), from the cache when possible."""
     categories = sorted(set(categories))
     if not current_app.config["CACHE_ENABLED"] or abs(lat) > MAX_CACHED_LATITUDE or not usable():
         CACHE_REQUESTS.labels("nearby", "bypass").inc()
         return queries.nearby(lat=lat, lon=lon, radius_m=radius_m, limit=limit, categories=categories)
-    cell_m = current_app.config["CACHE_CELL_M"]
-    row, col, centre_lon, centre_lat, half_diag_m = cell_of(lon, lat, cell_m)
-    key = _entry_key((row, col), radius_m, limit, categories)
-    generation_keys = [epoch_key()] + [
-        region_generation_key(DOMAIN, region)
-        for region in regions_for_disk(centre_lon, centre_lat, radius_m + half_diag_m)
-    ]
+    cell = cell_lookup(lat=lat, lon=lon, radius_m=radius_m, limit=limit, categories=categories)
+    key, generation_keys = cell.key, cell.generation_keys
     looked_up = _lookup(key, generation_keys)
     if looked_up is None:
         CACHE_REQUESTS.labels("nearby", "error").inc()
@@ -210,9 +228,9 @@ def nearby(*, lat: float, lon: float, radius_m: float, limit: int, categories: S
     entry = _fill(
         key,
         generations,
-        centre_lon=centre_lon,
-        centre_lat=centre_lat,
-        half_diag_m=half_diag_m,
+        centre_lon=cell.centre_lon,
+        centre_lat=cell.centre_lat,
+        half_diag_m=cell.half_diag_m,
         radius_m=radius_m,
         limit=limit,
         categories=categories,

@@ -1,0 +1,48 @@
+"""The service plus the crowd's floor, for `make bench` (issue 19): `gunicorn bench.crowd_floor:app`.
+
+`GET /api/v1/bench/crowd-floor` does what every cached crowd answer must do and nothing more: it validates the same
+query (the nearby schema, through flask-smorest), reads the same generation counters from Redis (one round
+trip, as a hit does when its worker holds the cell's entry), and answers BENCH_FLOOR_BYTES bytes of GeoJSON (the
+size of a crowd answer) with its ETag. What a crowd answer costs beyond the floor is its own work: ranking
+the candidates exactly from the tourist's position and writing their Features. The route exists only in
+this module, never in the service.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask.views import MethodView
+
+from urbanpulse import create_app
+from urbanpulse.cache import generations, store
+from urbanpulse.pois import nearby_cache
+from urbanpulse.pois.schemas import NearbyQueryArgsSchema
+from urbanpulse.web.api_base import ApiBlueprint, api
+from urbanpulse.web.http import GEOJSON_MIMETYPE, bytes_response
+from urbanpulse.web.views_common import lang_of, language_headers
+
+_PADDING = max(0, int(os.environ.get("BENCH_FLOOR_BYTES", 15_000)) - 48)
+BODY = b'{"type":"FeatureCollection","features":[],"pad":"' + b"x" * _PADDING + b'"}'
+
+blp = ApiBlueprint("bench_floor", __name__, url_prefix="/api/v1/bench", description="The bench's crowd floor")
+
+
+@blp.route("/crowd-floor")
+class CrowdFloorView(MethodView):
+    @blp.arguments(NearbyQueryArgsSchema, location="query")
+    def get(self, args):
+        """The cached crowd answer's unavoidable parts: validation, the Redis freshness read, the bytes."""
+        categories = sorted(set(args.get("category") or ()))
+        cell = nearby_cache.cell_lookup(
+            lat=args["lat"], lon=args["lon"], radius_m=args["radius"], limit=args["limit"], categories=categories
+        )
+        # What a hit does when the worker holds the cell's entry: read the counters, compare them.
+        if store.run(lambda client: generations.current(client, cell.generation_keys)) is None:
+            raise RuntimeError("Redis did not answer")
+        lang = lang_of(args)
+        return bytes_response(BODY, mimetype=GEOJSON_MIMETYPE, headers=language_headers(lang), max_age_s=30)
+
+
+app = create_app()
+api.register_blueprint(blp)
