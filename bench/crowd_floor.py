@@ -6,6 +6,9 @@ trip, as a hit does when its worker holds the cell's entry), and answers BENCH_F
 size of a crowd answer) with its ETag. What a crowd answer costs beyond the floor is its own work: ranking
 the candidates exactly from the tourist's position and writing their Features. The route exists only in
 this module, never in the service.
+
+BENCH_FLOOR_READS_REDIS=0 leaves the Redis read out: what a hit would cost if workers knew the counters
+without asking (pushed invalidations), for measuring that lever by hand.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from urbanpulse.web.views_common import lang_of, language_headers
 
 _PADDING = max(0, int(os.environ.get("BENCH_FLOOR_BYTES", 15_000)) - 48)
 BODY = b'{"type":"FeatureCollection","features":[],"pad":"' + b"x" * _PADDING + b'"}'
+READS_REDIS = os.environ.get("BENCH_FLOOR_READS_REDIS", "1") != "0"
 
 blp = ApiBlueprint("bench_floor", __name__, url_prefix="/api/v1/bench", description="The bench's crowd floor")
 
@@ -38,7 +42,7 @@ class CrowdFloorView(MethodView):
             lat=args["lat"], lon=args["lon"], radius_m=args["radius"], limit=args["limit"], categories=categories
         )
         # What a hit does when the worker holds the cell's entry: read the counters, compare them.
-        if store.run(lambda client: generations.current(client, cell.generation_keys)) is None:
+        if READS_REDIS and store.run(lambda client: generations.current(client, cell.generation_keys)) is None:
             raise RuntimeError("Redis did not answer")
         lang = lang_of(args)
         return bytes_response(BODY, mimetype=GEOJSON_MIMETYPE, headers=language_headers(lang), max_age_s=30)
