@@ -25,8 +25,8 @@ from urbanpulse.web.api_base import ApiBlueprint, api
 from urbanpulse.web.http import GEOJSON_MIMETYPE, bytes_response
 from urbanpulse.web.views_common import lang_of, language_headers
 
-_PADDING = max(0, int(os.environ.get("BENCH_FLOOR_BYTES", 15_000)) - 48)
-BODY = b'{"type":"FeatureCollection","features":[],"pad":"' + b"x" * _PADDING + b'"}'
+_HEAD, _TAIL = b'{"type":"FeatureCollection","features":[],"pad":"', b'"}'
+BODY = _HEAD + b"x" * max(0, int(os.environ.get("BENCH_FLOOR_BYTES", 15_000)) - len(_HEAD) - len(_TAIL)) + _TAIL
 READS_REDIS = os.environ.get("BENCH_FLOOR_READS_REDIS", "1") != "0"
 
 blp = ApiBlueprint("bench_floor", __name__, url_prefix="/api/v1/bench", description="The bench's crowd floor")
