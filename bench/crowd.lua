@@ -12,7 +12,7 @@ local categories = {"", "museum", "restaurant", "church,museum", "cafe"}
 -- BENCH_API_KEY: the keyed crowd (issue 16), a third party's key on every request.
 local api_key = os.getenv("BENCH_API_KEY")
 local headers = api_key and {["X-API-Key"] = api_key} or nil
--- BENCH_NEARBY_PATH: the same queries to bench/crowd_floor.py's floor (issue 19).
+-- BENCH_NEARBY_PATH: the same queries to bench/crowd_baseline.py's route (issue 19).
 local nearby_path = os.getenv("BENCH_NEARBY_PATH") or "/api/v1/pois/nearby"
 
 function init(args) math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16)) end

@@ -48,13 +48,15 @@ DURATION_S = int(os.environ.get("BENCH_DURATION_S", 15))
 WARMUP_S = int(os.environ.get("BENCH_WARMUP_S", 5))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 2))
 CROWD_WARMUP_MAX_S = int(os.environ.get("BENCH_CROWD_WARMUP_MAX_S", 90))
-UNCACHED_PORT, CACHED_PORT, GROWTH_PORT, CROWD_FLOOR_PORT = 8765, 8766, 8767, 8770
+UNCACHED_PORT, CACHED_PORT, GROWTH_PORT, CROWD_BASELINE_PORT = 8765, 8766, 8767, 8770
+# The crowd's queries sent to bench/crowd_baseline.py's route (bench/crowd.lua).
+CROWD_BASELINE_ENV = {"BENCH_NEARBY_PATH": "/api/v1/bench/crowd-baseline"}
 # Each target ratio: (case, case it is divided by), the two measured in turn.
 RATIOS = {
     "uncached_over_pgbench": ("uncached_nearby", "pgbench_same_sql"),
     "crowd_over_healthz": ("crowd_cached", "healthz"),
-    "crowd_over_floor": ("crowd_cached", "crowd_floor"),
-    "floor_over_healthz": ("crowd_floor", "healthz"),
+    "crowd_over_baseline": ("crowd_cached", "crowd_baseline"),
+    "baseline_over_healthz": ("crowd_baseline", "healthz"),
     "keyed_crowd_over_crowd": ("crowd_keyed", "crowd_cached"),
     "category_over_uncached": ("category_uncached", "uncached_nearby"),
     "viewport_city_over_small": ("viewport_city", "viewport_small"),
@@ -66,10 +68,11 @@ RATIOS = {
 TARGETS = {
     "uncached_over_pgbench": 0.20,
     "crowd_over_healthz": 0.45,
-    # The crowd's own work (exact ranking, Features) against its floor: validation, the Redis read, the bytes
-    # (bench/crowd_floor.py). 0.75 is the issue's 0.45 over the 0.58-0.64 of a bare app (docs/scaling.md).
-    "crowd_over_floor": 0.75,
-    "floor_over_healthz": None,  # reported: what the floor costs against the stack's smallest answer
+    # The crowd against its baseline (bench/crowd_baseline.py: validation, the Redis read, the bytes, no ranking
+    # nor Features). The issue's 0.45 over the 0.58-0.64 a bare app returning one Redis value reached gives
+    # 0.70-0.78; 0.75 is taken inside that range (the baseline does more than that bare app: docs/scaling.md).
+    "crowd_over_baseline": 0.75,
+    "baseline_over_healthz": None,  # reported: what the baseline costs against the stack's smallest answer
     "keyed_crowd_over_crowd": 0.9,  # the same crowd with a valid API key on every request (issue 16)
     "category_over_uncached": 0.9,
     "viewport_city_over_small": 0.5,
@@ -194,7 +197,8 @@ def load_database(url: str, pois: int = POIS) -> None:
 
 
 def start_service(url: str, port: int, *, cache: bool, app: str = "wsgi:app", **extra: str) -> subprocess.Popen:
-    """gunicorn with the production worker configuration (`app`: bench/crowd_floor.py's for the crowd's floor)."""
+    """gunicorn with the production worker configuration (`app`: bench/crowd_baseline.py's for the crowd's
+    baseline)."""
     settings = {"DATABASE_URL": url, "REDIS_URL": REDIS_URL, "PORT": str(port), "CACHE_ENABLED": "1" if cache else "0"}
     return service.start({**settings, **extra}, base_url=f"http://127.0.0.1:{port}", app=app)
 
@@ -303,9 +307,6 @@ def crowd_round(seconds: int, env: dict | None = None) -> dict:
     hits = after.get("hit", 0) - before.get("hit", 0)
     result["hit_ratio"] = round(hits / looked_up, 4) if looked_up else None
     return result
-
-
-CROWD_FLOOR_ENV = {"BENCH_NEARBY_PATH": "/api/v1/bench/crowd-floor"}
 
 
 def bench_api_key(url: str) -> str:
@@ -498,21 +499,20 @@ def main() -> int:
     load_database(url)
     steady.settle_database(to_libpq_url(url), say)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    services = [start_service(url, UNCACHED_PORT, cache=False)]
+    services: list = []
     sizes: dict = {}
-    if "crowd" in GROUPS:
-        services.append(start_service(url, CACHED_PORT, cache=True))
-        # The floor answers as many bytes as a crowd answer.
-        sizes = response_sizes(CACHED_PORT)
-        floor_bytes = str(sizes["identity"])
-        services.append(
-            start_service(url, CROWD_FLOOR_PORT, cache=True, app="bench.crowd_floor:app", BENCH_FLOOR_BYTES=floor_bytes)
-        )
     cases: dict = {}
     # Each group's open-loop runs follow its closed loop, before another group (pygeoapi) loads the machine.
     open_loop: dict = {}
     growth_report: dict = {}
     try:
+        services.append(start_service(url, UNCACHED_PORT, cache=False))
+        if "crowd" in GROUPS:
+            services.append(start_service(url, CACHED_PORT, cache=True))
+            # The baseline answers as many bytes as a full crowd answer.
+            sizes = response_sizes(CACHED_PORT)
+            baseline = {"app": "bench.crowd_baseline:app", "BENCH_BASELINE_BYTES": str(sizes["identity"])}
+            services.append(start_service(url, CROWD_BASELINE_PORT, cache=True, **baseline))
         if "nearby" in GROUPS:
             cases |= measure_side_by_side(
                 {
@@ -529,7 +529,7 @@ def main() -> int:
                     "crowd_cached": crowd_round,
                     "crowd_keyed": lambda s: crowd_round(s, keyed),
                     "healthz": lambda s: wrk(CACHED_PORT, "healthz.lua", s),
-                    "crowd_floor": lambda s: wrk(CROWD_FLOOR_PORT, "crowd.lua", s, CROWD_FLOOR_ENV),
+                    "crowd_baseline": lambda s: wrk(CROWD_BASELINE_PORT, "crowd.lua", s, CROWD_BASELINE_ENV),
                 },
                 warm={"crowd_cached": warm_cache},
             )

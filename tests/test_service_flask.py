@@ -31,8 +31,8 @@ def test_plain_functions_and_bound_methods_are_returned_as_they_are(app):
     assert app.ensure_sync(first) is first
     assert app.ensure_sync(second) is second
     # Views are bound anew on each request: the memo holds the function once, not one entry per instance.
-    assert ServiceFlask._coroutine_functions.get(_View.get) is False
-    assert first not in ServiceFlask._coroutine_functions
+    assert app._coroutine_functions.get(_View.get) is False
+    assert first not in app._coroutine_functions
 
 
 def test_coroutine_functions_still_go_through_flask(app):
@@ -44,7 +44,7 @@ def test_coroutine_functions_still_go_through_flask(app):
         assert "async" in str(error)
     else:
         assert wrapped is not method
-    assert ServiceFlask._coroutine_functions[_View.post] is True
+    assert app._coroutine_functions[_View.post] is True
 
 
 def test_unhashable_callables_are_asked_every_time(app):

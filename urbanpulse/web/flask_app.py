@@ -18,7 +18,10 @@ class ServiceFlask(Flask):
     is remembered, by the plain function behind a bound method (views are bound anew on each request).
     """
 
-    _coroutine_functions: dict = {}
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Per app: the hooks are closures over their app, which a memo shared by every app would keep alive.
+        self._coroutine_functions: dict = {}
 
     def ensure_sync(self, func):
         """`func` itself when it is a plain function, else Flask's wrapper for it."""
