@@ -417,6 +417,14 @@ def machine_busy(before: list[int], after: list[int]) -> float:
     return round(1 - idle / sum(spent), 3) if sum(spent) else 0.0
 
 
+def open_run_with_busy(port: int, rate: float, workload: str, path: str = "") -> dict:
+    """One open-loop run of OPEN_S seconds (`openloop.run`) with how busy the machine was meanwhile."""
+    before = cpu_times()
+    run = openloop.run(port, rate, OPEN_S, workload, path)
+    run["machine_busy"] = machine_busy(before, cpu_times())
+    return run
+
+
 def size_label(pois: int) -> str:
     """10000 -> '10k', 1000000 -> '1m'."""
     for factor, suffix in ((1_000_000, "m"), (1_000, "k")):
@@ -452,9 +460,7 @@ def growth(url: str, services: list, cases: dict) -> dict:
     for turn in range(1, GROWTH_TURNS + 1):
         row = {"turn": turn}
         for name, port in ports.items():
-            before = cpu_times()
-            row[name] = openloop.run(port, rate, OPEN_S, "nearby")
-            row[name]["machine_busy"] = machine_busy(before, cpu_times())
+            row[name] = open_run_with_busy(port, rate, "nearby")
             say(f"  open loop {name} (turn {turn}/{GROWTH_TURNS}, {rate:.0f} req/s, {OPEN_S} s): {row[name]}")
         for key in ("p50", "p99"):
             top, bottom = row[large][f"{key}_ms"], row[small][f"{key}_ms"]
@@ -599,9 +605,7 @@ def open_loop_runs(cases: dict, names: tuple[str, ...]) -> dict:
             say(f"open loop {name}: the generator's closed loop reached {[c['achieved_rps'] for c in closed]} req/s")
             turns = []
             for turn in range(1, OPEN_TURNS + 1):
-                before = cpu_times()
-                run = openloop.run(port, rate, OPEN_S, workload, path)
-                run["machine_busy"] = machine_busy(before, cpu_times())
+                run = open_run_with_busy(port, rate, workload, path)
                 floor_run = openloop.run(FLOOR_PORT, rate, OPEN_S, "path", "/healthz")
                 turns.append({"case": run, "floor": floor_run})
                 say(f"open loop {name} {turn}/{OPEN_TURNS} at {rate:.0f} req/s: {run}; floor: {floor_run}")
